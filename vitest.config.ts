@@ -22,7 +22,12 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { INGEST_SECRET: "test-secret-a,test-secret-b", ADMIN_TOKEN: "test-admin-token" },
+              bindings: {
+                INGEST_SECRET: "test-secret-a,test-secret-b",
+                ADMIN_TOKEN: "test-admin-token",
+                GAP_TIMEOUT_MS: "300",
+                SNAPSHOT_EVERY: "50",
+              },
             },
           }),
         ],

@@ -1,9 +1,24 @@
 import { Hono } from "hono";
+import { HttpError, notFound, onError } from "./http-error.ts";
+import { admin } from "./routes/admin.ts";
+import { ingest } from "./routes/ingest.ts";
+import { matches } from "./routes/matches.ts";
+import { metrics } from "./routes/metrics.ts";
 
+export { MatchIndex } from "../durable-objects/match-index.ts";
 export { MatchLedger } from "../durable-objects/match-ledger.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get("/health", (c) => c.json({ ok: true }));
+app.route("/v1/ingest", ingest);
+app.route("/v1/matches", matches);
+app.route("/v1/admin", admin);
+app.route("/metrics", metrics);
+app.all("/v1/ingest", () => {
+  throw new HttpError(405, "method_not_allowed", "use POST /v1/ingest");
+});
+app.notFound(notFound);
+app.onError(onError);
 
 export default app satisfies ExportedHandler<Env>;

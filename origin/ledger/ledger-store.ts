@@ -1,0 +1,257 @@
+import { parseProviderEvent } from "../../protocol/provider-events.ts";
+import type { MatchState, ProviderEvent } from "../scoring/index.ts";
+
+/**
+ * The ledger's SQLite tables, behind named methods so the sequencer reads as the
+ * algorithm it is. Every method is synchronous: the sequencer runs a whole batch
+ * inside one `transactionSync`, which is what makes "2xx only once durable" cheap.
+ */
+export class LedgerStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY, type TEXT NOT NULL, body TEXT NOT NULL,
+        event_ts TEXT NOT NULL, received_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS gaps (
+        from_seq INTEGER PRIMARY KEY, to_seq INTEGER NOT NULL, skipped_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        seq INTEGER PRIMARY KEY, error TEXT NOT NULL, attempts INTEGER NOT NULL,
+        at INTEGER NOT NULL, status TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS conflicts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, body TEXT NOT NULL,
+        received_at INTEGER NOT NULL);
+    `);
+  }
+
+  // --- meta -------------------------------------------------------------------
+
+  getMeta(key: MetaKey): string | null {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? row.value : null;
+  }
+
+  setMeta(key: MetaKey, value: string | number): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      key,
+      String(value),
+    );
+  }
+
+  getNumber(key: MetaKey): number {
+    const v = this.getMeta(key);
+    return v === null ? 0 : Number(v);
+  }
+
+  // --- the event log ----------------------------------------------------------
+
+  /** The stored canonical body of `seq`, or null when the log has no such event. */
+  eventBody(seq: number): string | null {
+    const row = this.sql.exec<{ body: string }>("SELECT body FROM events WHERE seq = ?", seq).toArray()[0];
+    return row ? row.body : null;
+  }
+
+  insertEvent(event: ProviderEvent, body: string, receivedAt: number): void {
+    this.sql.exec(
+      "INSERT INTO events (seq, type, body, event_ts, received_at) VALUES (?, ?, ?, ?, ?)",
+      event.seq,
+      event.type,
+      body,
+      event.ts,
+      receivedAt,
+    );
+  }
+
+  event(seq: number): ProviderEvent | null {
+    const body = this.eventBody(seq);
+    return body === null ? null : readEvent(body, seq);
+  }
+
+  /** Events with after < seq <= upTo, in seq order, skipping dead letters unless asked. */
+  eventsBetween(after: number, upTo: number, opts: { includeDead?: boolean; limit?: number } = {}): ProviderEvent[] {
+    const limit = opts.limit ?? -1;
+    const query = opts.includeDead
+      ? "SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
+      : `SELECT seq, body FROM events WHERE seq > ? AND seq <= ?
+           AND seq NOT IN (SELECT seq FROM dead_letters) ORDER BY seq LIMIT ?`;
+    return this.sql
+      .exec<{ seq: number; body: string }>(query, after, upTo, limit)
+      .toArray()
+      .map((row) => readEvent(row.body, row.seq));
+  }
+
+  /** The smallest stored seq above `after`, or null. */
+  nextStoredSeq(after: number): number | null {
+    const row = this.sql
+      .exec<{ seq: number | null }>("SELECT MIN(seq) AS seq FROM events WHERE seq > ?", after)
+      .toArray()[0];
+    return row?.seq ?? null;
+  }
+
+  countAbove(seq: number): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE seq > ?", seq).one().n;
+  }
+
+  maxSeq(): number {
+    return this.sql.exec<{ m: number | null }>("SELECT MAX(seq) AS m FROM events").one().m ?? 0;
+  }
+
+  eventCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events").one().n;
+  }
+
+  firstEventTs(): string | null {
+    const row = this.sql.exec<{ event_ts: string }>("SELECT event_ts FROM events ORDER BY seq LIMIT 1").toArray()[0];
+    return row?.event_ts ?? null;
+  }
+
+  // --- snapshots ----------------------------------------------------------------
+
+  /** The newest snapshot strictly before `seq` (or at or before, with `inclusive`). */
+  snapshotBefore(seq: number, inclusive = false): { seq: number; state: MatchState } | null {
+    const row = this.sql
+      .exec<{ seq: number; state: string }>(
+        `SELECT seq, state FROM snapshots WHERE seq ${inclusive ? "<=" : "<"} ? ORDER BY seq DESC LIMIT 1`,
+        seq,
+      )
+      .toArray()[0];
+    return row ? { seq: row.seq, state: JSON.parse(row.state) as MatchState } : null;
+  }
+
+  /** The seq of the newest snapshot at or before `seq` (0 when none), without reading the state. */
+  lastSnapshotSeq(seq: number): number {
+    return this.sql.exec<{ m: number | null }>("SELECT MAX(seq) AS m FROM snapshots WHERE seq <= ?", seq).one().m ?? 0;
+  }
+
+  putSnapshot(seq: number, state: MatchState): void {
+    this.sql.exec(
+      "INSERT INTO snapshots (seq, state) VALUES (?, ?) ON CONFLICT(seq) DO UPDATE SET state = excluded.state",
+      seq,
+      JSON.stringify(state),
+    );
+  }
+
+  deleteSnapshotsFrom(seq: number): void {
+    this.sql.exec("DELETE FROM snapshots WHERE seq >= ?", seq);
+  }
+
+  snapshotCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM snapshots").one().n;
+  }
+
+  // --- gaps -----------------------------------------------------------------------
+
+  recordGap(fromSeq: number, toSeq: number, at: number): void {
+    this.sql.exec("INSERT OR REPLACE INTO gaps (from_seq, to_seq, skipped_at) VALUES (?, ?, ?)", fromSeq, toSeq, at);
+  }
+
+  /** Gap ranges the ledger moved past, with how many of their seqs are still missing. */
+  gaps(): Gap[] {
+    return this.sql
+      .exec<{ from_seq: number; to_seq: number; skipped_at: number; present: number }>(
+        `SELECT g.from_seq, g.to_seq, g.skipped_at,
+           (SELECT COUNT(*) FROM events e WHERE e.seq BETWEEN g.from_seq AND g.to_seq) AS present
+         FROM gaps g ORDER BY g.from_seq`,
+      )
+      .toArray()
+      .map((r) => ({
+        fromSeq: r.from_seq,
+        toSeq: r.to_seq,
+        skippedAt: r.skipped_at,
+        missing: r.to_seq - r.from_seq + 1 - r.present,
+      }));
+  }
+
+  // --- dead letters -------------------------------------------------------------------
+
+  putDeadLetter(seq: number, error: string, attempts: number, at: number): void {
+    this.sql.exec(
+      `INSERT INTO dead_letters (seq, error, attempts, at, status) VALUES (?, ?, ?, ?, 'dead')
+       ON CONFLICT(seq) DO UPDATE SET error = excluded.error, attempts = dead_letters.attempts + excluded.attempts,
+         at = excluded.at, status = 'dead'`,
+      seq,
+      error,
+      attempts,
+      at,
+    );
+  }
+
+  deadLetter(seq: number): DeadLetter | null {
+    return this.deadLetters().find((d) => d.seq === seq) ?? null;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return this.sql
+      .exec<{ seq: number; error: string; attempts: number; at: number; status: string; type: string }>(
+        `SELECT d.seq, d.error, d.attempts, d.at, d.status, e.type FROM dead_letters d
+         JOIN events e ON e.seq = d.seq ORDER BY d.seq`,
+      )
+      .toArray()
+      .map((r) => ({
+        seq: r.seq,
+        type: r.type,
+        error: r.error,
+        attempts: r.attempts,
+        at: r.at,
+        status: r.status === "discarded" ? "discarded" : "dead",
+      }));
+  }
+
+  /** Dead letters stay in `dead_letters` (so they are never applied) but are marked as dealt with. */
+  discardDeadLetter(seq: number): void {
+    this.sql.exec("UPDATE dead_letters SET status = 'discarded' WHERE seq = ?", seq);
+  }
+
+  removeDeadLetter(seq: number): void {
+    this.sql.exec("DELETE FROM dead_letters WHERE seq = ?", seq);
+  }
+
+  // --- conflicts -------------------------------------------------------------------
+
+  recordConflict(seq: number, body: string, at: number): void {
+    this.sql.exec("INSERT INTO conflicts (seq, body, received_at) VALUES (?, ?, ?)", seq, body, at);
+  }
+
+  conflictCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM conflicts").one().n;
+  }
+
+  conflicts(limit = 100): { seq: number; body: unknown; receivedAt: number }[] {
+    return this.sql
+      .exec<{ seq: number; body: string; received_at: number }>(
+        "SELECT seq, body, received_at FROM conflicts ORDER BY id DESC LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, body: JSON.parse(r.body) as unknown, receivedAt: r.received_at }));
+  }
+}
+
+export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince";
+
+export interface Gap {
+  fromSeq: number;
+  toSeq: number;
+  skippedAt: number;
+  missing: number;
+}
+
+export interface DeadLetter {
+  seq: number;
+  type: string;
+  error: string;
+  attempts: number;
+  at: number;
+  status: "dead" | "discarded";
+}
+
+/** Stored bodies are parsed again on the way out: a row is a boundary too. */
+function readEvent(body: string, seq: number): ProviderEvent {
+  const parsed = parseProviderEvent(JSON.parse(body));
+  if (!parsed.ok) {
+    throw new Error(`stored event ${seq} no longer matches the event schema: ${parsed.issues[0]?.message ?? "?"}`);
+  }
+  return parsed.event;
+}

@@ -1,0 +1,31 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * The one exception the routes throw. `onError` turns it (and anything unexpected)
+ * into a JSON body: users get a message that names the problem, never a stack trace.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export function onError(error: Error, c: Context): Response {
+  if (error instanceof HttpError) {
+    const body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+    return c.json(body, error.status, error.headers);
+  }
+  console.error("unhandled error", error);
+  return c.json({ error: { code: "internal", message: "internal error; the request was not processed" } }, 500);
+}
+
+export function notFound(c: Context): Response {
+  return c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404);
+}

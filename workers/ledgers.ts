@@ -1,0 +1,15 @@
+import { readWorkerConfig } from "./config.ts";
+
+/**
+ * The ledger stub for a match. The match id is the partition key; the location hint
+ * keeps every ledger (the writers) in one central region, whatever edge the request
+ * came through.
+ */
+export function ledgerFor(env: Env, matchId: string) {
+  const { ledgerLocationHint } = readWorkerConfig(env);
+  return env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId), { locationHint: ledgerLocationHint });
+}
+
+export function matchIndex(env: Env) {
+  return env.MATCH_INDEX.get(env.MATCH_INDEX.idFromName("all"));
+}
