@@ -33,12 +33,13 @@ export class MatchLedger extends DurableObject<Env> {
   private readonly store: LedgerStore;
   private readonly config: LedgerConfig;
   private sequencer: Sequencer | null = null;
-  private readonly lag = new LagWindow();
+  private readonly lag: LagWindow;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage.sql);
     this.config = readLedgerConfig(env as unknown as Record<string, unknown>);
+    this.lag = restoreLagWindow(this.store.getMeta("lag"));
   }
 
   /** Stores and applies a batch for this match; resolves only once it is durable. */
@@ -62,7 +63,7 @@ export class MatchLedger extends DurableObject<Env> {
   /** A page of the event log: events with seq > after, at most `limit`. */
   async events(after: number, limit: number): Promise<{ events: ProviderEvent[]; next: number | null }> {
     if (!this.existing()) return { events: [], next: null };
-    const events = this.store.eventsBetween(after, Number.MAX_SAFE_INTEGER, { includeDead: true, limit: limit + 1 });
+    const events = this.store.eventsBetween(after, Number.MAX_SAFE_INTEGER, { skip: "none", limit: limit + 1 });
     const page = events.slice(0, limit);
     return { events: page, next: events.length > limit ? (page.at(-1)?.seq ?? null) : null };
   }
@@ -156,6 +157,7 @@ export class MatchLedger extends DurableObject<Env> {
     if (!sequencer) return;
     const cursor = sequencer.cursor;
     this.lag.record({ at: now, produced: this.store.maxSeq(), consumed: cursor });
+    this.store.setMeta("lag", JSON.stringify(this.lag));
     if (sequencer.bufferedCount() > 0) {
       const waiting = this.gapWait();
       if (!waiting || waiting.cursor !== cursor) {
@@ -179,5 +181,16 @@ export class MatchLedger extends DurableObject<Env> {
     };
     const index = this.env.MATCH_INDEX.get(this.env.MATCH_INDEX.idFromName("all"));
     this.ctx.waitUntil(index.upsert(summary).catch(() => undefined));
+  }
+}
+
+/** The lag window survives eviction in storage; an unreadable one starts afresh rather than failing the ledger. */
+function restoreLagWindow(raw: string | null): LagWindow {
+  if (raw === null) return new LagWindow();
+  try {
+    const parsed = LagWindow.parse(JSON.parse(raw));
+    return parsed.ok ? parsed.window : new LagWindow();
+  } catch {
+    return new LagWindow();
   }
 }

@@ -69,15 +69,28 @@ export class LedgerStore {
     return body === null ? null : readEvent(body, seq);
   }
 
-  /** Events with after < seq <= upTo, in seq order, skipping dead letters unless asked. */
-  eventsBetween(after: number, upTo: number, opts: { includeDead?: boolean; limit?: number } = {}): ProviderEvent[] {
-    const limit = opts.limit ?? -1;
-    const query = opts.includeDead
-      ? "SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"
-      : `SELECT seq, body FROM events WHERE seq > ? AND seq <= ?
-           AND seq NOT IN (SELECT seq FROM dead_letters) ORDER BY seq LIMIT ?`;
+  /**
+   * Events with after < seq <= upTo, in seq order. `skip` says which dead letters to leave
+   * out: all of them (the applied history), only discarded ones (a recompute gives parked
+   * events another chance), or none (the raw log).
+   */
+  eventsBetween(
+    after: number,
+    upTo: number,
+    opts: { skip?: "dead" | "discarded" | "none"; limit?: number } = {},
+  ): ProviderEvent[] {
+    const skip = opts.skip ?? "dead";
+    const filter =
+      skip === "none"
+        ? ""
+        : `AND seq NOT IN (SELECT seq FROM dead_letters ${skip === "discarded" ? "WHERE status = 'discarded'" : ""})`;
     return this.sql
-      .exec<{ seq: number; body: string }>(query, after, upTo, limit)
+      .exec<{ seq: number; body: string }>(
+        `SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ${filter} ORDER BY seq LIMIT ?`,
+        after,
+        upTo,
+        opts.limit ?? -1,
+      )
       .toArray()
       .map((row) => readEvent(row.body, row.seq));
   }
@@ -179,14 +192,19 @@ export class LedgerStore {
   }
 
   deadLetter(seq: number): DeadLetter | null {
-    return this.deadLetters().find((d) => d.seq === seq) ?? null;
+    return this.deadLetterRows("WHERE d.seq = ?", seq)[0] ?? null;
   }
 
   deadLetters(): DeadLetter[] {
+    return this.deadLetterRows("");
+  }
+
+  private deadLetterRows(where: string, ...bindings: number[]): DeadLetter[] {
     return this.sql
       .exec<{ seq: number; error: string; attempts: number; at: number; status: string; type: string }>(
         `SELECT d.seq, d.error, d.attempts, d.at, d.status, e.type FROM dead_letters d
-         JOIN events e ON e.seq = d.seq ORDER BY d.seq`,
+         JOIN events e ON e.seq = d.seq ${where} ORDER BY d.seq`,
+        ...bindings,
       )
       .toArray()
       .map((r) => ({
@@ -229,7 +247,7 @@ export class LedgerStore {
   }
 }
 
-export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince";
+export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag";
 
 export interface Gap {
   fromSeq: number;

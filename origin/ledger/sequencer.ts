@@ -139,7 +139,7 @@ export class Sequencer {
     let cursor = this.cursor;
     let state = this.current();
     for (;;) {
-      const [event] = this.store.eventsBetween(cursor, cursor + 1, { includeDead: true });
+      const [event] = this.store.eventsBetween(cursor, cursor + 1, { skip: "none" });
       if (!event) break;
       state = this.applyOrPark(state, event, now);
       cursor = event.seq;
@@ -149,20 +149,29 @@ export class Sequencer {
     this.store.setMeta("cursor", cursor);
   }
 
-  /** Event sourcing makes late events correctable: rebuild from the snapshot before `seq`. */
+  /**
+   * Event sourcing makes late events correctable: rebuild from the snapshot before `seq`.
+   * Parked events after it get another chance, since what they lacked may just have arrived
+   * (a delivery refused for want of its innings.start); discarded ones stay out.
+   */
   private recomputeFrom(seq: number, now: number): void {
     const cursor = this.cursor;
     const snap = this.store.snapshotBefore(seq);
     this.store.deleteSnapshotsFrom(seq);
     let state = snap?.state ?? emptyState(this.matchId);
-    for (const event of this.store.eventsBetween(snap?.seq ?? 0, cursor)) {
-      state = this.applyOrPark(state, event, now);
+    for (const event of this.store.eventsBetween(snap?.seq ?? 0, cursor, { skip: "discarded" })) {
+      const next = this.applyOrPark(state, event, now);
+      if (next !== state && this.store.deadLetter(event.seq) !== null) this.store.removeDeadLetter(event.seq);
+      state = next;
       this.maybeSnapshot(state, event.seq);
     }
     this.state = state;
   }
 
-  /** Head-of-line blocking cure: retry once, then park the event and let the match move on. */
+  /**
+   * Head-of-line blocking cure: retry once, then park the event and let the match move on.
+   * Returns the very same state object when the event was parked (apply always returns a new one).
+   */
   private applyOrPark(state: MatchState, event: ProviderEvent, now: number): MatchState {
     let lastError: unknown;
     for (let attempt = 1; attempt <= 2; attempt++) {

@@ -36,7 +36,11 @@ ingest.post("/", async (c) => {
     nowSeconds: Math.floor(Date.now() / 1000),
     toleranceSeconds: config.signatureToleranceS,
   });
-  if (!verdict.ok) throw new HttpError(401, `signature_${verdict.reason}`, verdict.message);
+  if (!verdict.ok) {
+    // No configured secret is our misconfiguration, not the caller's fault.
+    const status = verdict.reason === "no-secrets" ? 503 : 401;
+    throw new HttpError(status, `signature_${verdict.reason.replace("-", "_")}`, verdict.message);
+  }
 
   const contentType = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
