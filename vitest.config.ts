@@ -5,6 +5,7 @@ import { defineConfig } from "vitest/config";
  * Two tiers, named by the runtime they need:
  * - `node`: the pure scoring engine, the Cricsheet adapter and the CLI, under plain Node.
  * - `workerd`: the Worker, Durable Objects and storage, inside the real workerd runtime.
+ * - `e2e`: the whole stack under `wrangler dev` with local persistence, driven by real clients.
  */
 export default defineConfig({
   test: {
@@ -15,6 +16,17 @@ export default defineConfig({
           include: ["test/node/**/*.test.ts"],
           environment: "node",
           testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          // Each file starts its own wrangler dev; two at once would fight over two cores.
+          fileParallelism: false,
         },
       },
       {

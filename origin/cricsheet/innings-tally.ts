@@ -1,0 +1,43 @@
+import type { CricsheetInnings } from "./cricsheet-schema.ts";
+
+/** Dismissals that are not wickets: the batter may come back, and the side is not a man down. */
+export const NOT_A_WICKET: ReadonlySet<string> = new Set(["retired hurt", "retired not out"]);
+
+/** The few innings figures the adapter needs to say why an innings ended. */
+export interface InningsTally {
+  /** Runs from the deliveries plus penalty runs awarded before the innings. */
+  runsAtClose: number;
+  /** `runsAtClose` plus penalty runs awarded after the innings: what the opponents must beat. */
+  total: number;
+  wickets: number;
+  /** Wickets plus batters who retired (hurt or not out) and never batted again: when it reaches 10 the side is all out. */
+  battersGone: number;
+  legalBalls: number;
+}
+
+export function tallyInnings(innings: CricsheetInnings): InningsTally {
+  let runs = innings.penalty_runs?.pre ?? 0;
+  let wickets = 0;
+  let legalBalls = 0;
+  // A retired batter who comes back in later is at the crease again; one who does not is gone.
+  const retired = new Set<string>();
+  for (const over of innings.overs) {
+    for (const d of over.deliveries) {
+      retired.delete(d.batter);
+      retired.delete(d.non_striker);
+      runs += d.runs.total;
+      if (!d.extras?.wides && !d.extras?.noballs) legalBalls += 1;
+      for (const w of d.wickets ?? []) {
+        if (NOT_A_WICKET.has(w.kind)) retired.add(w.player_out);
+        else wickets += 1;
+      }
+    }
+  }
+  return {
+    runsAtClose: runs,
+    total: runs + (innings.penalty_runs?.post ?? 0),
+    wickets,
+    battersGone: wickets + retired.size,
+    legalBalls,
+  };
+}

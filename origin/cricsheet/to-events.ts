@@ -1,0 +1,208 @@
+/**
+ * Turns a Cricsheet match file into the provider event stream a live feed would have
+ * sent for it: match.start, then per innings innings.start, any penalty awarded before
+ * it, one delivery per ball, any penalty awarded after it, innings.end; then match.end.
+ *
+ * Pure: no I/O and no clock, so it runs in Node, workerd and the browser alike (reading
+ * the file is `read-file.ts`'s job). Timestamps are synthetic; see `synthetic-clock.ts`.
+ *
+ * Data: Cricsheet (cricsheet.org), Open Data Commons Attribution License (ODC-BY 1.0);
+ * anything that republishes these events must carry that attribution.
+ */
+
+import { isValidMatchId } from "../../protocol/provider-events.ts";
+import { describeIssues, toSchemaIssues } from "../../protocol/schema-issues.ts";
+import type {
+  DeliveryPayload,
+  DismissalKind,
+  Extras,
+  MatchFormat,
+  ProviderEvent,
+  Wicket,
+} from "../scoring/events.ts";
+import { DISMISSAL_KINDS } from "../scoring/events.ts";
+import { CricsheetError } from "./cricsheet-error.ts";
+import { type CricsheetDelivery, type CricsheetMatch, cricsheetMatchSchema } from "./cricsheet-schema.ts";
+import { inferInningsEndReasons } from "./innings-end-reason.ts";
+import { toMatchResult } from "./match-result.ts";
+import { syntheticClock } from "./synthetic-clock.ts";
+
+/** Cricsheet `match_type` values the adapter understands, and the provider format each becomes. */
+const FORMAT_BY_MATCH_TYPE: Readonly<Record<string, MatchFormat>> = {
+  T20: "T20",
+  IT20: "T20",
+  ODI: "ODI",
+  ODM: "ODI",
+  Test: "Test",
+  MDM: "Test",
+};
+
+const DEFAULT_OVERS: Partial<Record<MatchFormat, number>> = { T20: 20, ODI: 50 };
+
+const EXTRA_KINDS = ["wides", "noballs", "byes", "legbyes", "penalty"] as const;
+
+export interface CricsheetToEventsOptions {
+  matchId: string;
+}
+
+/** Validates a Cricsheet match (throwing `CricsheetError` naming what is wrong) and returns its events, seq 1..N. */
+export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions): ProviderEvent[] {
+  if (!isValidMatchId(opts.matchId)) {
+    // A caller's mistake, not the file's: every event we emit must pass the wire schema.
+    throw new TypeError(`invalid matchId ${JSON.stringify(opts.matchId)}`);
+  }
+  const match = parseCricsheetMatch(json);
+  const { info } = match;
+
+  const format = FORMAT_BY_MATCH_TYPE[info.match_type];
+  if (format === undefined) {
+    throw new CricsheetError(
+      `info.match_type ${JSON.stringify(info.match_type)} is not supported; expected one of ${Object.keys(FORMAT_BY_MATCH_TYPE).join(", ")}`,
+    );
+  }
+  const ballsPerOver = info.balls_per_over ?? 6;
+  const oversLimit = format === "Test" ? null : (info.overs ?? DEFAULT_OVERS[format] ?? null);
+  const [teamA, teamB] = info.teams;
+
+  const events: ProviderEvent[] = [];
+  const nextTs = syntheticClock(info.dates);
+  const envelope = () => ({ matchId: opts.matchId, seq: events.length + 1, ts: nextTs() });
+
+  const title = matchTitle(info.event);
+  events.push({
+    ...envelope(),
+    type: "match.start",
+    payload: {
+      teams: [teamA, teamB],
+      format,
+      ballsPerOver,
+      oversLimit,
+      ...(title !== undefined && { title }),
+      ...(info.venue !== undefined && { venue: info.venue }),
+      ...(info.toss !== undefined && { toss: { winner: info.toss.winner, decision: info.toss.decision } }),
+    },
+  });
+
+  const reasons = inferInningsEndReasons(match, { ballsPerOver, oversLimit });
+  match.innings.forEach((innings, index) => {
+    const number = index + 1;
+    if (innings.team !== teamA && innings.team !== teamB) {
+      throw new CricsheetError(
+        `innings[${index}].team ${JSON.stringify(innings.team)} is not one of info.teams (${teamA}, ${teamB})`,
+      );
+    }
+    const previous = match.innings[index - 1];
+    const followOn =
+      format === "Test" && index === 2 && previous !== undefined && previous.team === innings.team;
+    events.push({
+      ...envelope(),
+      type: "innings.start",
+      payload: {
+        battingTeam: innings.team,
+        bowlingTeam: innings.team === teamA ? teamB : teamA,
+        superOver: innings.super_over === true,
+        ...(innings.target && {
+          target: {
+            runs: innings.target.runs,
+            ...(innings.target.overs !== undefined && { overs: innings.target.overs }),
+          },
+        }),
+        ...(followOn && { followOn: true }),
+      },
+    });
+    const pre = innings.penalty_runs?.pre;
+    if (pre) {
+      events.push({
+        ...envelope(),
+        type: "penalty",
+        payload: { innings: number, runs: pre, reason: "penalty runs awarded before the innings" },
+      });
+    }
+    for (const over of innings.overs) {
+      over.deliveries.forEach((d, i) => {
+        const path = `innings[${index}].overs[over ${over.over}].deliveries[${i}]`;
+        events.push({
+          ...envelope(),
+          type: "delivery",
+          payload: toDeliveryPayload(d, { innings: number, over: over.over, ball: i + 1 }, path),
+        });
+      });
+    }
+    const post = innings.penalty_runs?.post;
+    if (post) {
+      events.push({
+        ...envelope(),
+        type: "penalty",
+        payload: { innings: number, runs: post, reason: "penalty runs awarded after the innings" },
+      });
+    }
+    events.push({
+      ...envelope(),
+      type: "innings.end",
+      payload: { innings: number, reason: reasons[index] ?? "abandoned" },
+    });
+  });
+
+  events.push({ ...envelope(), type: "match.end", payload: { result: toMatchResult(info.outcome) } });
+  return events;
+}
+
+/** Checks the shape of a Cricsheet file, throwing a `CricsheetError` that names the first few bad fields. */
+export function parseCricsheetMatch(json: unknown): CricsheetMatch {
+  const parsed = cricsheetMatchSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = toSchemaIssues(parsed.error);
+    throw new CricsheetError(`not a Cricsheet match: ${describeIssues(issues)}`, issues);
+  }
+  return parsed.data;
+}
+
+function matchTitle(event: CricsheetMatch["info"]["event"]): string | undefined {
+  if (event?.name === undefined) return undefined;
+  if (event.match_number !== undefined) return `${event.name} #${event.match_number}`;
+  if (event.stage !== undefined) return `${event.name} (${event.stage})`;
+  return event.name;
+}
+
+function toDeliveryPayload(
+  d: CricsheetDelivery,
+  at: { innings: number; over: number; ball: number },
+  path: string,
+): DeliveryPayload {
+  const payload: DeliveryPayload = {
+    ...at,
+    batter: d.batter,
+    nonStriker: d.non_striker,
+    bowler: d.bowler,
+    batterRuns: d.runs.batter,
+  };
+  const extras: Extras = {};
+  let anyExtras = false;
+  for (const kind of EXTRA_KINDS) {
+    const value = d.extras?.[kind];
+    if (value !== undefined) {
+      extras[kind] = value;
+      anyExtras = true;
+    }
+  }
+  if (anyExtras) payload.extras = extras;
+  if (d.runs.non_boundary) payload.nonBoundary = true;
+  if (d.wickets && d.wickets.length > 0) {
+    payload.wickets = d.wickets.map((w, i) => {
+      const wicket: Wicket = {
+        kind: toDismissalKind(w.kind, `${path}.wickets[${i}].kind`),
+        playerOut: w.player_out,
+      };
+      if (w.fielders && w.fielders.length > 0) wicket.fielders = w.fielders.map((f) => f.name);
+      return wicket;
+    });
+  }
+  return payload;
+}
+
+function toDismissalKind(kind: string, path: string): DismissalKind {
+  const known = DISMISSAL_KINDS.find((k) => k === kind);
+  if (known === undefined)
+    throw new CricsheetError(`${path}: unknown dismissal kind ${JSON.stringify(kind)}`);
+  return known;
+}

@@ -1,0 +1,129 @@
+/** The CLI as a user runs it: a real process through tsx, checking stdout, stderr and the exit code. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseProviderEvent } from "../../../protocol/provider-events.ts";
+
+const ROOT = join(import.meta.dirname, "../../..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const FIXTURE = "fixtures/cricsheet/1175359.json";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      ["scripts/cli.ts", ...args],
+      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A failure is one `crease: ...` line on stderr naming the problem, nothing on stdout, and no stack. */
+function expectOneLineError(run: Run, code: number, names: RegExp) {
+  expect(run.code).toBe(code);
+  expect(run.stdout).toBe("");
+  const lines = run.stderr.split("\n").filter((l) => l !== "");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^crease: /);
+  expect(lines[0]).toMatch(names);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "crease-cli-"));
+const notJson = join(tmp, "not-json.json");
+writeFileSync(notJson, "{ this is not json");
+const notMatch = join(tmp, "not-a-match.json");
+writeFileSync(notMatch, JSON.stringify({ meta: {}, info: { teams: ["A"] } }));
+
+describe.concurrent("crease CLI", () => {
+  it("events FILE prints NDJSON: seq 1..N, each line a valid provider event", async () => {
+    const run = await cli("events", FIXTURE);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    expect(run.stdout.endsWith("\n")).toBe(true);
+    const lines = run.stdout.trimEnd().split("\n");
+    const events = lines.map((line) => {
+      const parsed = parseProviderEvent(JSON.parse(line));
+      if (!parsed.ok) throw new Error(`${line.slice(0, 80)}: ${JSON.stringify(parsed.issues)}`);
+      return parsed.event;
+    });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.every((e) => e.matchId === "cricsheet-1175359")).toBe(true);
+    expect(events[0]?.type).toBe("match.start");
+    expect(events.at(-1)?.type).toBe("match.end");
+  });
+
+  it("events FILE --match-id ID uses the id", async () => {
+    const run = await cli("events", FIXTURE, "--match-id", "ipl-2019-4");
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout.split("\n")[0] as string).matchId).toBe("ipl-2019-4");
+  });
+
+  it("scorecard FILE prints the engine's final scorecard as JSON", async () => {
+    const run = await cli("scorecard", FIXTURE);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const card = JSON.parse(run.stdout);
+    expect(card).toMatchObject({
+      matchId: "cricsheet-1175359",
+      teams: ["Kings XI Punjab", "Rajasthan Royals"],
+      format: "T20",
+      result: { kind: "win", winner: "Kings XI Punjab", by: { runs: 14 } },
+    });
+    expect(
+      card.innings.map((i: { team: string; runs: number; wickets: number }) => [i.team, i.runs, i.wickets]),
+    ).toEqual([
+      ["Kings XI Punjab", 184, 4],
+      ["Rajasthan Royals", 170, 9],
+    ]);
+  });
+
+  it("help and no arguments print usage listing the commands", async () => {
+    for (const run of [await cli(), await cli("help")]) {
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/usage:/);
+      expect(run.stdout).toMatch(/events FILE/);
+      expect(run.stdout).toMatch(/scorecard FILE/);
+    }
+  });
+
+  it("a missing file", async () => {
+    expectOneLineError(await cli("events", "no/such/file.json"), 1, /no\/such\/file\.json: no such file/);
+    expectOneLineError(await cli("scorecard", "no/such/file.json"), 1, /no such file/);
+  });
+
+  it("a directory", async () => {
+    expectOneLineError(await cli("events", "fixtures"), 1, /fixtures: is a directory/);
+  });
+
+  it("a file that is not JSON", async () => {
+    expectOneLineError(await cli("events", notJson), 1, /not-json\.json is not JSON/);
+  });
+
+  it("JSON that is not a Cricsheet match", async () => {
+    expectOneLineError(await cli("scorecard", notMatch), 1, /not a Cricsheet match: info\.teams/);
+  });
+
+  it("an unknown command", async () => {
+    expectOneLineError(await cli("frobnicate"), 2, /unknown command "frobnicate"/);
+  });
+
+  it("usage errors: no FILE, an extra argument, an unknown flag, a bad --match-id", async () => {
+    expectOneLineError(await cli("events"), 2, /missing FILE/);
+    expectOneLineError(await cli("events", FIXTURE, "extra"), 2, /unexpected argument "extra"/);
+    expectOneLineError(await cli("events", FIXTURE, "--bogus"), 2, /--bogus/);
+    expectOneLineError(await cli("events", FIXTURE, "--match-id", "has space"), 2, /--match-id "has space"/);
+  });
+});

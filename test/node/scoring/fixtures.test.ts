@@ -1,0 +1,76 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { replay, scorecard } from "../../../origin/scoring/index.ts";
+import { cricsheetEvents, documentedInnings, FIXTURE_DIR } from "./cricsheet-log.ts";
+
+const documented = documentedInnings();
+const ids = readdirSync(FIXTURE_DIR)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => f.replace(".json", ""));
+
+describe("real matches (fixtures/cricsheet)", () => {
+  it("parses the documented table", () => {
+    expect(documented.length).toBeGreaterThan(70);
+    expect(new Set(documented.map((d) => d.id)).size).toBe(ids.length);
+  });
+
+  it.each(ids)("%s matches the documented per-innings figures and card invariants", (id) => {
+    const state = replay(cricsheetEvents(id));
+    const card = scorecard(state);
+    const rows = documented.filter((d) => d.id === id);
+    expect(card.innings).toHaveLength(rows.length);
+    for (const row of rows) {
+      const inn = card.innings[row.innings - 1];
+      if (inn === undefined) throw new Error("missing innings");
+      expect({
+        team: inn.team,
+        superOver: inn.superOver,
+        runs: inn.runs,
+        wickets: inn.wickets,
+        legalBalls: inn.legalBalls,
+        overs: inn.overs,
+        extras: [
+          inn.extras.wides,
+          inn.extras.noballs,
+          inn.extras.byes,
+          inn.extras.legbyes,
+          inn.extras.penalty,
+        ],
+        declared: inn.declared,
+      }).toEqual({
+        team: row.team,
+        superOver: row.superOver,
+        runs: row.runsWithPenaltyRuns,
+        wickets: row.wickets,
+        legalBalls: row.legalBalls,
+        overs: row.overs,
+        extras: [
+          row.extras[0],
+          row.extras[1],
+          row.extras[2],
+          row.extras[3],
+          row.extras[4] + (row.runsWithPenaltyRuns - row.runs),
+        ],
+        declared: row.declared,
+      });
+    }
+    for (const [i, inn] of card.innings.entries()) {
+      const penaltyEvents = state.innings[i]?.penalties.reduce((n, p) => n + p.runs, 0) ?? 0;
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      expect(sum(inn.batters.map((b) => b.runs)) + inn.extras.total).toBe(inn.runs);
+      expect(
+        sum(inn.bowlers.map((b) => b.runs)) + inn.extras.byes + inn.extras.legbyes + inn.extras.penalty,
+      ).toBe(inn.runs);
+      expect(sum(inn.bowlers.map((b) => b.legalBalls))).toBe(inn.legalBalls);
+      expect(sum(inn.partnerships.map((p) => p.runs))).toBe(inn.runs - penaltyEvents);
+      expect(sum(inn.partnerships.map((p) => p.balls))).toBe(inn.legalBalls);
+      expect(inn.fallOfWickets.map((f) => f.wicket)).toEqual(
+        Array.from({ length: inn.wickets }, (_, k) => k + 1),
+      );
+      expect(sum(inn.bowlers.map((b) => b.wickets))).toBeLessThanOrEqual(inn.wickets);
+      expect(sum(inn.perOver.map((o) => o.runs))).toBe(inn.runs - penaltyEvents);
+      expect(inn.batters.filter((b) => b.out).length).toBe(inn.wickets);
+    }
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+});
