@@ -34,7 +34,17 @@ export function startWrangler({ port, stdio = "inherit", extraArgs = [] }) {
   const bin = join(ROOT, "node_modules", ".bin", "wrangler");
   return spawn(
     bin,
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", STATE_DIR, "--show-interactive-dev-session=false", ...extraArgs],
+    [
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      STATE_DIR,
+      "--show-interactive-dev-session=false",
+      ...extraArgs,
+    ],
     { cwd: ROOT, stdio, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
 }

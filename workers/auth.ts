@@ -4,13 +4,20 @@ import { HttpError } from "./http-error.ts";
 /** Admin routes and /metrics take `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
 export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const expected = c.env.ADMIN_TOKEN;
-  if (!expected) throw new HttpError(503, "admin_disabled", "ADMIN_TOKEN is not configured; admin routes are off");
+  if (!expected)
+    throw new HttpError(503, "admin_disabled", "ADMIN_TOKEN is not configured; admin routes are off");
   const header = c.req.header("authorization") ?? "";
   const token = header.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
   if (!(await sameSecret(token, expected))) {
-    throw new HttpError(401, "unauthorized", "admin routes need Authorization: Bearer <ADMIN_TOKEN>", undefined, {
-      "WWW-Authenticate": 'Bearer realm="crease-admin"',
-    });
+    throw new HttpError(
+      401,
+      "unauthorized",
+      "admin routes need Authorization: Bearer <ADMIN_TOKEN>",
+      undefined,
+      {
+        "WWW-Authenticate": 'Bearer realm="crease-admin"',
+      },
+    );
   }
   await next();
 };

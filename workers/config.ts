@@ -3,7 +3,12 @@ import { z } from "zod";
 const LOCATION_HINTS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 
 const schema = z.object({
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   SIGNATURE_TOLERANCE_S: z.coerce.number().int().min(1).max(86_400).default(300),
   LEDGER_LOCATION_HINT: z.enum(LOCATION_HINTS).default("weur"),
 });

@@ -19,13 +19,25 @@ export class HttpError extends Error {
 
 export function onError(error: Error, c: Context): Response {
   if (error instanceof HttpError) {
-    const body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+    const body = {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      },
+    };
     return c.json(body, error.status, error.headers);
   }
   console.error("unhandled error", error);
-  return c.json({ error: { code: "internal", message: "internal error; the request was not processed" } }, 500);
+  return c.json(
+    { error: { code: "internal", message: "internal error; the request was not processed" } },
+    500,
+  );
 }
 
 export function notFound(c: Context): Response {
-  return c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } }, 404);
+  return c.json(
+    { error: { code: "not_found", message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } },
+    404,
+  );
 }

@@ -5,7 +5,11 @@ import { HttpError } from "./http-error.ts";
 /** Path and query parameters, parsed (not cast) with errors that name the parameter. */
 export function matchIdParam(raw: string | undefined): string {
   if (!isValidMatchId(raw)) {
-    throw new HttpError(400, "invalid_match_id", "a match id is 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
+    throw new HttpError(
+      400,
+      "invalid_match_id",
+      "a match id is 1 to 128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'",
+    );
   }
   return raw;
 }
@@ -21,7 +25,11 @@ export function intQuery(
   }
   const parsed = z.coerce.number().int().min(opts.min).max(opts.max).safeParse(raw);
   if (!parsed.success || !/^-?\d+$/.test(raw)) {
-    throw new HttpError(400, "invalid_parameter", `"${name}" must be an integer from ${opts.min} to ${opts.max}, not "${raw.slice(0, 40)}"`);
+    throw new HttpError(
+      400,
+      "invalid_parameter",
+      `"${name}" must be an integer from ${opts.min} to ${opts.max}, not "${raw.slice(0, 40)}"`,
+    );
   }
   return parsed.data;
 }

@@ -23,7 +23,8 @@ export function parseBatch(body: unknown, maxEvents: number): ParsedBatch {
   }
   const items = batchItems(body);
   if (!items.ok) return items;
-  if (items.events.length === 0) return { ok: false, code: "empty_batch", message: "the batch has no events" };
+  if (items.events.length === 0)
+    return { ok: false, code: "empty_batch", message: "the batch has no events" };
   if (items.events.length > maxEvents) {
     return {
       ok: false,
@@ -47,7 +48,14 @@ function batchItems(
   if (!Object.hasOwn(body, "events")) return { ok: true, events: [body] };
   const keys = Object.keys(body);
   if (keys.length !== 1) {
-    return { ok: false, code: "bad_shape", message: `a batch has only "events"; unexpected: ${keys.filter((k) => k !== "events").slice(0, 5).join(", ")}` };
+    return {
+      ok: false,
+      code: "bad_shape",
+      message: `a batch has only "events"; unexpected: ${keys
+        .filter((k) => k !== "events")
+        .slice(0, 5)
+        .join(", ")}`,
+    };
   }
   const events: unknown = (body as { events: unknown }).events;
   if (!Array.isArray(events)) return { ok: false, code: "bad_shape", message: '"events" must be an array' };

@@ -116,7 +116,9 @@ export class LedgerStore {
   }
 
   firstEventTs(): string | null {
-    const row = this.sql.exec<{ event_ts: string }>("SELECT event_ts FROM events ORDER BY seq LIMIT 1").toArray()[0];
+    const row = this.sql
+      .exec<{ event_ts: string }>("SELECT event_ts FROM events ORDER BY seq LIMIT 1")
+      .toArray()[0];
     return row?.event_ts ?? null;
   }
 
@@ -135,7 +137,10 @@ export class LedgerStore {
 
   /** The seq of the newest snapshot at or before `seq` (0 when none), without reading the state. */
   lastSnapshotSeq(seq: number): number {
-    return this.sql.exec<{ m: number | null }>("SELECT MAX(seq) AS m FROM snapshots WHERE seq <= ?", seq).one().m ?? 0;
+    return (
+      this.sql.exec<{ m: number | null }>("SELECT MAX(seq) AS m FROM snapshots WHERE seq <= ?", seq).one()
+        .m ?? 0
+    );
   }
 
   putSnapshot(seq: number, state: MatchState): void {
@@ -157,7 +162,12 @@ export class LedgerStore {
   // --- gaps -----------------------------------------------------------------------
 
   recordGap(fromSeq: number, toSeq: number, at: number): void {
-    this.sql.exec("INSERT OR REPLACE INTO gaps (from_seq, to_seq, skipped_at) VALUES (?, ?, ?)", fromSeq, toSeq, at);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO gaps (from_seq, to_seq, skipped_at) VALUES (?, ?, ?)",
+      fromSeq,
+      toSeq,
+      at,
+    );
   }
 
   /** Gap ranges the ledger moved past, with how many of their seqs are still missing. */
@@ -269,7 +279,9 @@ export interface DeadLetter {
 function readEvent(body: string, seq: number): ProviderEvent {
   const parsed = parseProviderEvent(JSON.parse(body));
   if (!parsed.ok) {
-    throw new Error(`stored event ${seq} no longer matches the event schema: ${parsed.issues[0]?.message ?? "?"}`);
+    throw new Error(
+      `stored event ${seq} no longer matches the event schema: ${parsed.issues[0]?.message ?? "?"}`,
+    );
   }
   return parsed.event;
 }

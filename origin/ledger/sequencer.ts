@@ -186,7 +186,8 @@ export class Sequencer {
   }
 
   private maybeSnapshot(state: MatchState, seq: number): void {
-    if (seq - this.store.lastSnapshotSeq(seq) >= this.config.snapshotEvery) this.store.putSnapshot(seq, state);
+    if (seq - this.store.lastSnapshotSeq(seq) >= this.config.snapshotEvery)
+      this.store.putSnapshot(seq, state);
   }
 }
 

@@ -1,9 +1,11 @@
 import type { Command } from "./command.ts";
 import { eventsCommand } from "./events-command.ts";
 import { scorecardCommand } from "./scorecard-command.ts";
+import { signCommand } from "./sign-command.ts";
 
-/** Every subcommand, by name. A new one (e.g. `sign`) is a file next to these and one line here. */
+/** Every subcommand, by name. A new one is a file next to these and one line here. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   events: eventsCommand,
   scorecard: scorecardCommand,
+  sign: signCommand,
 };

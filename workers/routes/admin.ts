@@ -11,7 +11,8 @@ admin.use("*", requireAdmin);
 admin.get("/matches/:matchId/lag", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const report = await ledgerFor(c.env, matchId).lagReport();
-  if (!report) throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
+  if (!report)
+    throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
   return c.json(report);
 });
 
@@ -25,8 +26,12 @@ admin.post("/matches/:matchId/dead-letters/:seq/replay", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const seq = intQuery(c.req.param("seq"), "seq", { min: 1, max: 2 ** 31 - 1 });
   const result = await ledgerFor(c.env, matchId).replayDeadLetter(seq);
-  if (!result.found) throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
-  return c.json({ matchId, seq, applied: result.applied, deadLetter: result.deadLetter }, result.applied ? 200 : 409);
+  if (!result.found)
+    throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
+  return c.json(
+    { matchId, seq, applied: result.applied, deadLetter: result.deadLetter },
+    result.applied ? 200 : 409,
+  );
 });
 
 /** Marks a parked event as dealt with: it stays in the log, never applied. */
@@ -34,6 +39,7 @@ admin.post("/matches/:matchId/dead-letters/:seq/discard", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const seq = intQuery(c.req.param("seq"), "seq", { min: 1, max: 2 ** 31 - 1 });
   const result = await ledgerFor(c.env, matchId).discardDeadLetter(seq);
-  if (!result.found) throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
+  if (!result.found)
+    throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
   return c.json({ matchId, seq, discarded: true });
 });

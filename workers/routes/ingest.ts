@@ -44,14 +44,23 @@ ingest.post("/", async (c) => {
 
   const contentType = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-    throw new HttpError(415, "unsupported_media_type", `Content-Type must be application/json, not "${contentType}"`);
+    throw new HttpError(
+      415,
+      "unsupported_media_type",
+      `Content-Type must be application/json, not "${contentType}"`,
+    );
   }
 
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body.bytes));
   } catch (error) {
-    const reason = error instanceof RangeError ? "nesting too deep" : error instanceof Error ? error.message : "unreadable";
+    const reason =
+      error instanceof RangeError
+        ? "nesting too deep"
+        : error instanceof Error
+          ? error.message
+          : "unreadable";
     throw new HttpError(400, "invalid_json", `the body is not valid JSON (${reason})`);
   }
 
@@ -73,7 +82,9 @@ ingest.post("/", async (c) => {
           matchId,
           items.map((i) => i.event),
         );
-        outcomes.forEach((outcome, k) => rows.push({ index: items[k]?.index ?? -1, matchId, ...outcome }));
+        outcomes.forEach((outcome, k) => {
+          rows.push({ index: items[k]?.index ?? -1, matchId, ...outcome });
+        });
       } catch (error) {
         console.error("ledger unavailable", matchId, error);
         for (const item of items) {

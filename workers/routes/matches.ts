@@ -16,7 +16,8 @@ matches.get("/:matchId", async (c) => {
   const atRaw = c.req.query("at");
   const at = atRaw === undefined ? undefined : intQuery(atRaw, "at", { min: 0, max: 2 ** 31 - 1 });
   const snapshot = await ledgerFor(c.env, matchId).snapshot(at);
-  if (!snapshot) throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
+  if (!snapshot)
+    throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
   return c.json(snapshot);
 });
 

@@ -13,7 +13,13 @@ metrics.use("*", requireAdmin);
 /** GET /metrics: Prometheus text exposition of every recent ledger's lag. */
 metrics.get("/", async (c) => {
   const list = (await matchIndex(c.env).list()).slice(0, METRICS_MATCHES);
-  const reports = await Promise.all(list.map((m) => ledgerFor(c.env, m.matchId).lagReport().catch(() => null)));
+  const reports = await Promise.all(
+    list.map((m) =>
+      ledgerFor(c.env, m.matchId)
+        .lagReport()
+        .catch(() => null),
+    ),
+  );
   const known: LedgerLag[] = [];
   for (const report of reports) if (report) known.push(report);
   return c.text(renderMetrics(known), 200, {
@@ -24,23 +30,44 @@ metrics.get("/", async (c) => {
 export function renderMetrics(reports: LedgerLag[]): string {
   const families: [name: string, help: string, value: (r: LedgerLag) => number][] = [
     ["crease_ledger_received_seq", "Newest seq received by the match ledger.", (r) => r.receivedSeq],
-    ["crease_ledger_applied_seq", "Seq up to which the ledger has applied (or parked/skipped) events.", (r) => r.appliedSeq],
+    [
+      "crease_ledger_applied_seq",
+      "Seq up to which the ledger has applied (or parked/skipped) events.",
+      (r) => r.appliedSeq,
+    ],
     ["crease_ledger_lag_events", "received_seq - applied_seq.", (r) => r.consumer.lag],
-    ["crease_ledger_lag_slope", "Least-squares slope of the lag over the window, events per second.", (r) => r.consumer.slopePerSecond],
+    [
+      "crease_ledger_lag_slope",
+      "Least-squares slope of the lag over the window, events per second.",
+      (r) => r.consumer.slopePerSecond,
+    ],
     ["crease_ledger_buffered_events", "Events stored ahead of a missing seq.", (r) => r.buffered],
-    ["crease_ledger_gap_missing_events", "Seqs skipped after the gap timeout and still missing.", (r) => r.gaps.reduce((n, g) => n + g.missing, 0)],
+    [
+      "crease_ledger_gap_missing_events",
+      "Seqs skipped after the gap timeout and still missing.",
+      (r) => r.gaps.reduce((n, g) => n + g.missing, 0),
+    ],
     ["crease_ledger_dead_letters", "Events parked in the dead-letter table.", (r) => r.deadLetters],
-    ["crease_ledger_conflicts_total", "Events refused for reusing a seq with different content.", (r) => r.conflicts],
+    [
+      "crease_ledger_conflicts_total",
+      "Events refused for reusing a seq with different content.",
+      (r) => r.conflicts,
+    ],
   ];
   const lines: string[] = [];
   for (const [name, help, value] of families) {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
     for (const r of reports) lines.push(`${name}{match="${escapeLabel(r.matchId)}"} ${value(r)}`);
   }
-  lines.push("# HELP crease_ledger_lag_status 1 for the ledger's current Burrow-style lag status.", "# TYPE crease_ledger_lag_status gauge");
+  lines.push(
+    "# HELP crease_ledger_lag_status 1 for the ledger's current Burrow-style lag status.",
+    "# TYPE crease_ledger_lag_status gauge",
+  );
   for (const r of reports) {
     for (const s of LAG_STATUSES) {
-      lines.push(`crease_ledger_lag_status{match="${escapeLabel(r.matchId)}",status="${s}"} ${r.consumer.status === s ? 1 : 0}`);
+      lines.push(
+        `crease_ledger_lag_status{match="${escapeLabel(r.matchId)}",status="${s}"} ${r.consumer.status === s ? 1 : 0}`,
+      );
     }
   }
   return `${lines.join("\n")}\n`;

@@ -127,3 +127,21 @@ describe.concurrent("crease CLI", () => {
     expectOneLineError(await cli("events", FIXTURE, "--match-id", "has space"), 2, /--match-id "has space"/);
   });
 });
+
+describe("cli sign", () => {
+  it("prints the header a provider sends, matching an HMAC computed independently", async () => {
+    const { createHmac } = await import("node:crypto");
+    const dir = mkdtempSync(join(tmpdir(), "crease-sign-"));
+    const file = join(dir, "body.json");
+    writeFileSync(file, '{"events":[]}\n');
+    const run = await cli("sign", "--secret", "s3cret", "--time", "1700000000", file);
+    expect(run.code).toBe(0);
+    const expected = createHmac("sha256", "s3cret").update('1700000000.{"events":[]}\n').digest("hex");
+    expect(run.stdout).toBe(`t=1700000000,v1=${expected}\n`);
+  });
+
+  it("names a missing file and a missing secret", async () => {
+    expectOneLineError(await cli("sign", "--secret", "s", "no-such-file.json"), 2, /no-such-file\.json/);
+    expectOneLineError(await cli("sign", FIXTURE), 2, /secret/);
+  });
+});
