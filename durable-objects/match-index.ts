@@ -41,9 +41,14 @@ export class MatchIndex extends DurableObject<Env> {
 
   async list(): Promise<(MatchSummary & { updatedAt: number })[]> {
     return this.ctx.storage.sql
-      .exec<{ match_id: string; seq: number; status: string; teams: string; title: string | null; updated_at: number }>(
-        "SELECT * FROM matches ORDER BY updated_at DESC LIMIT 500",
-      )
+      .exec<{
+        match_id: string;
+        seq: number;
+        status: string;
+        teams: string;
+        title: string | null;
+        updated_at: number;
+      }>("SELECT * FROM matches ORDER BY updated_at DESC LIMIT 500")
       .toArray()
       .map((r) => ({
         matchId: r.match_id,

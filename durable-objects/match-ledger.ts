@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type LagSample, LagWindow, evaluateLag } from "../origin/lag.ts";
+import { evaluateLag, type LagSample, LagWindow } from "../origin/lag.ts";
 import { type LedgerConfig, readLedgerConfig } from "../origin/ledger/ledger-config.ts";
 import { type DeadLetter, type Gap, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { type IngestOutcome, Sequencer } from "../origin/ledger/sequencer.ts";
@@ -63,7 +63,10 @@ export class MatchLedger extends DurableObject<Env> {
   /** A page of the event log: events with seq > after, at most `limit`. */
   async events(after: number, limit: number): Promise<{ events: ProviderEvent[]; next: number | null }> {
     if (!this.existing()) return { events: [], next: null };
-    const events = this.store.eventsBetween(after, Number.MAX_SAFE_INTEGER, { skip: "none", limit: limit + 1 });
+    const events = this.store.eventsBetween(after, Number.MAX_SAFE_INTEGER, {
+      skip: "none",
+      limit: limit + 1,
+    });
     const page = events.slice(0, limit);
     return { events: page, next: events.length > limit ? (page.at(-1)?.seq ?? null) : null };
   }
@@ -90,9 +93,12 @@ export class MatchLedger extends DurableObject<Env> {
   }
 
   /** Re-applies a parked event in its place (after a fix). */
-  async replayDeadLetter(seq: number): Promise<{ found: boolean; applied: boolean; deadLetter: DeadLetter | null }> {
+  async replayDeadLetter(
+    seq: number,
+  ): Promise<{ found: boolean; applied: boolean; deadLetter: DeadLetter | null }> {
     const sequencer = this.existing();
-    if (!sequencer || this.store.deadLetter(seq) === null) return { found: false, applied: false, deadLetter: null };
+    if (!sequencer || this.store.deadLetter(seq) === null)
+      return { found: false, applied: false, deadLetter: null };
     const now = Date.now();
     const applied = this.ctx.storage.transactionSync(() => sequencer.replayDeadLetter(seq, now));
     await this.afterWrite(now);

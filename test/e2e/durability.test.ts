@@ -15,7 +15,9 @@ const BATCH = 4;
  * every acknowledged event is still in the log and the final state equals an in-order replay.
  */
 describe("kill -9 of the local runtime mid-replay", () => {
-  const file = JSON.parse(readFileSync(join(import.meta.dirname, "../../fixtures/cricsheet/1175359.json"), "utf8"));
+  const file = JSON.parse(
+    readFileSync(join(import.meta.dirname, "../../fixtures/cricsheet/1175359.json"), "utf8"),
+  );
   const events: ProviderEvent[] = cricsheetToEvents(file, { matchId: "durability" });
   let stack: LocalStack;
 
@@ -55,9 +57,12 @@ describe("kill -9 of the local runtime mid-replay", () => {
       await Promise.all(inFlight);
       await stack.start();
       // Every acknowledged event must have survived; resend from the first unacknowledged one.
-      const log = await stack.get<{ events: ProviderEvent[] }>(`/v1/matches/durability/events?after=0&limit=1000`);
+      const log = await stack.get<{ events: ProviderEvent[] }>(
+        `/v1/matches/durability/events?after=0&limit=1000`,
+      );
       const stored = new Map(log.events.map((e) => [e.seq, e]));
-      for (const [seq, event] of acknowledged) expect(stored.get(seq), `seed ${seed}: acked seq ${seq} lost`).toEqual(event);
+      for (const [seq, event] of acknowledged)
+        expect(stored.get(seq), `seed ${seed}: acked seq ${seq} lost`).toEqual(event);
       cursor = 0;
       while (cursor < events.length && stored.has(events[cursor]?.seq ?? -1)) cursor++;
     }

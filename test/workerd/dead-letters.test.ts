@@ -35,7 +35,9 @@ describe("dead letters", () => {
     expect(got.state).toEqual(JSON.parse(JSON.stringify(withoutPoison)));
 
     const res = await worker(`/v1/admin/matches/${matchId}/dead-letters`, { headers: ADMIN });
-    const body = (await res.json()) as { deadLetters: { seq: number; attempts: number; error: string; status: string }[] };
+    const body = (await res.json()) as {
+      deadLetters: { seq: number; attempts: number; error: string; status: string }[];
+    };
     expect(body.deadLetters).toHaveLength(1);
     expect(body.deadLetters[0]).toMatchObject({ seq: poisonSeq, attempts: 2, status: "dead" });
     expect(body.deadLetters[0]?.error).toMatch(/innings/i);
@@ -58,7 +60,14 @@ describe("dead letters", () => {
       await worker(`/v1/admin/matches/${matchId}/dead-letters`, { headers: ADMIN })
     ).json()) as { deadLetters: { status: string }[] };
     expect(list.deadLetters[0]?.status).toBe("discarded");
-    expect((await worker(`/v1/admin/matches/${matchId}/dead-letters/999/discard`, { method: "POST", headers: ADMIN })).status).toBe(404);
+    expect(
+      (
+        await worker(`/v1/admin/matches/${matchId}/dead-letters/999/discard`, {
+          method: "POST",
+          headers: ADMIN,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("gives parked events another chance when the event they lacked arrives late", async () => {
@@ -85,12 +94,19 @@ describe("dead letters", () => {
     // cannot cause through the API, so it writes the dead letter the way the ledger would.
     const stub = ledgerStub(id);
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec("INSERT INTO dead_letters (seq, error, attempts, at, status) VALUES (5, 'old bug', 2, 0, 'dead')");
+      state.storage.sql.exec(
+        "INSERT INTO dead_letters (seq, error, attempts, at, status) VALUES (5, 'old bug', 2, 0, 'dead')",
+      );
     });
     await evictDurableObject(stub);
-    expect((await matchState(id)).state).toEqual(JSON.parse(JSON.stringify(replay(all.filter((e) => e.seq !== 5)))));
+    expect((await matchState(id)).state).toEqual(
+      JSON.parse(JSON.stringify(replay(all.filter((e) => e.seq !== 5)))),
+    );
 
-    const res = await worker(`/v1/admin/matches/${id}/dead-letters/5/replay`, { method: "POST", headers: ADMIN });
+    const res = await worker(`/v1/admin/matches/${id}/dead-letters/5/replay`, {
+      method: "POST",
+      headers: ADMIN,
+    });
     expect(res.status).toBe(200);
     expect(await deadLetters(id)).toEqual([]);
     expect((await matchState(id)).state).toEqual(JSON.parse(JSON.stringify(replay(all))));

@@ -28,11 +28,16 @@ describe("POST /v1/ingest signature", () => {
     expect((await postIngest(body, { secret: SECRETS[1] })).status).toBe(200);
   });
 
-  it("refuses a wrong secret", () => expectRefused("auth-wrong", { secret: "not-the-secret" }, "signature_mismatch"));
-  it("refuses a missing header", () => expectRefused("auth-missing", { signature: null }, "signature_missing"));
-  it("refuses a malformed header", () => expectRefused("auth-malformed", { signature: "v1=abc" }, "signature_malformed"));
-  it("refuses an expired timestamp", () => expectRefused("auth-expired", { at: now() - 301 }, "signature_expired"));
-  it("refuses a future-dated timestamp", () => expectRefused("auth-future", { at: now() + 301 }, "signature_future"));
+  it("refuses a wrong secret", () =>
+    expectRefused("auth-wrong", { secret: "not-the-secret" }, "signature_mismatch"));
+  it("refuses a missing header", () =>
+    expectRefused("auth-missing", { signature: null }, "signature_missing"));
+  it("refuses a malformed header", () =>
+    expectRefused("auth-malformed", { signature: "v1=abc" }, "signature_malformed"));
+  it("refuses an expired timestamp", () =>
+    expectRefused("auth-expired", { at: now() - 301 }, "signature_expired"));
+  it("refuses a future-dated timestamp", () =>
+    expectRefused("auth-future", { at: now() + 301 }, "signature_future"));
 
   it("refuses a captured request replayed outside the window, and a body changed under a valid header", async () => {
     const body = JSON.stringify(fixtureEvents("1216517", "auth-replay")[0]);

@@ -21,7 +21,12 @@ describe("lag and /metrics", () => {
 
   it("reports received, applied, buffered and the gap the ledger moved past", async () => {
     await ingestEvents(events.slice(0, 10));
-    expect(await lagOf(matchId)).toMatchObject({ receivedSeq: 10, appliedSeq: 10, buffered: 0, deadLetters: 0 });
+    expect(await lagOf(matchId)).toMatchObject({
+      receivedSeq: 10,
+      appliedSeq: 10,
+      buffered: 0,
+      deadLetters: 0,
+    });
     expect((await lagOf(matchId)).consumer).toMatchObject({ status: "OK", lag: 0 });
 
     // Seq 11 goes missing: 19 events wait behind it.
@@ -45,7 +50,9 @@ describe("lag and /metrics", () => {
     expect(text).toContain(`crease_ledger_received_seq{match="${matchId}"} 30`);
     expect(text).toContain(`crease_ledger_applied_seq{match="${matchId}"} 30`);
     expect(text).toContain(`crease_ledger_gap_missing_events{match="${matchId}"} 1`);
-    expect(text).toMatch(new RegExp(`crease_ledger_lag_status\\{match="${matchId}",status="(OK|WARNING|STALLED|STOPPED)"\\} 1`));
+    expect(text).toMatch(
+      new RegExp(`crease_ledger_lag_status\\{match="${matchId}",status="(OK|WARNING|STALLED|STOPPED)"\\} 1`),
+    );
   });
 
   it("answers 404 for the lag of an unknown match", async () => {

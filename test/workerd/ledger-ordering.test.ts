@@ -47,10 +47,16 @@ describe("ordering", () => {
     expect(again.results.map((r) => r.status)).toEqual(["duplicate", "duplicate", "duplicate"]);
     const original = events[3];
     if (original?.type !== "delivery") throw new Error("fixture seq 4 should be a delivery");
-    const altered = { ...original, matchId: "ordering-early", payload: { ...original.payload, batterRuns: 6 } };
+    const altered = {
+      ...original,
+      matchId: "ordering-early",
+      payload: { ...original.payload, batterRuns: 6 },
+    };
     const reply = await ingestEvents([altered]);
     expect(reply.results[0]?.status).toBe("conflict");
-    expect((await matchState("ordering-early")).state).toEqual(JSON.parse(JSON.stringify(replay(events.slice(0, 10)))));
+    expect((await matchState("ordering-early")).state).toEqual(
+      JSON.parse(JSON.stringify(replay(events.slice(0, 10)))),
+    );
   });
 
   it("moves past a withheld event after the gap timeout, then corrects the state when it arrives late", async () => {

@@ -17,7 +17,9 @@ export async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -44,7 +46,18 @@ export class LocalStack {
   async start(timeoutMs = 60_000): Promise<void> {
     const child = spawn(
       join(ROOT, "node_modules", ".bin", "wrangler"),
-      ["dev", "--port", String(this.port), "--ip", "127.0.0.1", "--persist-to", this.stateDir, "--env-file", ".dev.vars.example", "--show-interactive-dev-session=false"],
+      [
+        "dev",
+        "--port",
+        String(this.port),
+        "--ip",
+        "127.0.0.1",
+        "--persist-to",
+        this.stateDir,
+        "--env-file",
+        ".dev.vars.example",
+        "--show-interactive-dev-session=false",
+      ],
       { cwd: ROOT, detached: true, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
     );
     this.child = child;

@@ -26,17 +26,27 @@ export async function postIngest(
 export interface IngestReply {
   ok: boolean;
   counts: Record<string, number>;
-  results: { index: number; seq: number | null; status: string; late?: boolean; errors?: { path: string; message: string }[] }[];
+  results: {
+    index: number;
+    seq: number | null;
+    status: string;
+    late?: boolean;
+    errors?: { path: string; message: string }[];
+  }[];
 }
 
 export async function ingestEvents(events: ProviderEvent[]): Promise<IngestReply> {
   const res = await postIngest(JSON.stringify({ events }));
   const reply = (await res.json()) as IngestReply;
-  if (res.status !== 200 && res.status !== 409) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(reply).slice(0, 500)}`);
+  if (res.status !== 200 && res.status !== 409)
+    throw new Error(`ingest answered ${res.status}: ${JSON.stringify(reply).slice(0, 500)}`);
   return reply;
 }
 
-export async function matchState(matchId: string, at?: number): Promise<{ matchId: string; seq: number; epoch: string; state: unknown }> {
+export async function matchState(
+  matchId: string,
+  at?: number,
+): Promise<{ matchId: string; seq: number; epoch: string; state: unknown }> {
   const res = await worker(`/v1/matches/${matchId}${at === undefined ? "" : `?at=${at}`}`);
   if (res.status !== 200) throw new Error(`GET match answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { matchId: string; seq: number; epoch: string; state: unknown };
