@@ -15,7 +15,7 @@ import {
   MATCH_FORMATS,
   type ProviderEvent,
 } from "../origin/scoring/events.ts";
-import { type SchemaIssue, toSchemaIssues } from "./schema-issues.ts";
+import { quote, type SchemaIssue, toSchemaIssues } from "./schema-issues.ts";
 
 /** Limits on the wire, exported so tests and producers can aim at the edges. */
 export const LIMITS = {
@@ -44,17 +44,16 @@ const inningsNumber = int(1, LIMITS.maxInnings);
 const seq = int(1, LIMITS.maxSeq);
 
 const matchFormat = z.enum(MATCH_FORMATS, {
-  error: (issue) =>
-    `unknown match format ${JSON.stringify(issue.input)}; expected one of ${MATCH_FORMATS.join(", ")}`,
+  error: (issue) => `unknown match format ${quote(issue.input)}; expected one of ${MATCH_FORMATS.join(", ")}`,
 });
 
 const dismissalKind = z.enum(DISMISSAL_KINDS, {
-  error: (issue) => `unknown dismissal kind ${JSON.stringify(issue.input)}`,
+  error: (issue) => `unknown dismissal kind ${quote(issue.input)}`,
 });
 
 const inningsEndReason = z.enum(INNINGS_END_REASONS, {
   error: (issue) =>
-    `unknown innings end reason ${JSON.stringify(issue.input)}; expected one of ${INNINGS_END_REASONS.join(", ")}`,
+    `unknown innings end reason ${quote(issue.input)}; expected one of ${INNINGS_END_REASONS.join(", ")}`,
 });
 
 export const matchStartPayloadSchema = z.strictObject({
@@ -184,7 +183,7 @@ export const providerEventSchema = z.discriminatedUnion(
   {
     error: (issue) =>
       issue.code === "invalid_union"
-        ? `unknown event type ${JSON.stringify((issue.input as { type?: unknown } | undefined)?.type)}; expected one of ${EVENT_TYPES.join(", ")}`
+        ? `unknown event type ${quote((issue.input as { type?: unknown } | undefined)?.type)}; expected one of ${EVENT_TYPES.join(", ")}`
         : undefined,
   },
 );

@@ -4,6 +4,7 @@ import { readBodyLimited } from "../../origin/ingest/read-body.ts";
 import type { IngestOutcome } from "../../origin/ledger/sequencer.ts";
 import type { ProviderEvent } from "../../origin/scoring/index.ts";
 import { parseSecrets, verifySignature } from "../../origin/signature.ts";
+import { quote } from "../../protocol/schema-issues.ts";
 import { readWorkerConfig } from "../config.ts";
 import { HttpError } from "../http-error.ts";
 import { ledgerFor } from "../ledgers.ts";
@@ -47,7 +48,7 @@ ingest.post("/", async (c) => {
     throw new HttpError(
       415,
       "unsupported_media_type",
-      `Content-Type must be application/json, not "${contentType}"`,
+      `Content-Type must be application/json, not ${quote(contentType)}`,
     );
   }
 

@@ -1,0 +1,167 @@
+/**
+ * The live protocol between an edge room and a viewer (WebSocket and SSE): the one place
+ * where a frame from the wire becomes a typed message, shared by server and client.
+ * Documented message by message in docs/protocol.md.
+ */
+import { z } from "zod";
+
+/** A JSON value, as the state and patch values are: checked structurally by the patch library. */
+const json = z.unknown();
+
+/** One RFC 6902 operation. Values are not inspected here; applying the patch checks them. */
+export const patchOperationSchema = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("add"), path: z.string(), value: json }),
+  z.object({ op: z.literal("remove"), path: z.string() }),
+  z.object({ op: z.literal("replace"), path: z.string(), value: json }),
+  z.object({ op: z.literal("move"), path: z.string(), from: z.string() }),
+  z.object({ op: z.literal("copy"), path: z.string(), from: z.string() }),
+  z.object({ op: z.literal("test"), path: z.string(), value: json }),
+]);
+export type PatchOperation = z.infer<typeof patchOperationSchema>;
+
+const seq = z.number().int().min(0);
+const matchId = z.string().min(1).max(128);
+const epoch = z.string().min(1).max(64);
+
+/** Server → client: the full state at `seq`. Always the first message unless a resume succeeded. */
+export const snapshotMessageSchema = z.object({
+  type: z.literal("snapshot"),
+  matchId,
+  epoch,
+  seq,
+  state: json,
+  /** False: continuity did not hold (or this is a first connection): replace whatever you held. */
+  resumed: z.literal(false).optional(),
+});
+
+/** Server → client: the JSON Patch from the state at `prev` to the state at `seq`. */
+export const patchMessageSchema = z.object({
+  type: z.literal("patch"),
+  matchId,
+  seq,
+  prev: seq,
+  ops: z.array(patchOperationSchema),
+  /** Set on the patches replayed in answer to a resume: continuity held. */
+  resumed: z.literal(true).optional(),
+});
+
+/** Server → client, now and then (at least every 5 s): the newest seq and who is watching. */
+export const presenceMessageSchema = z.object({
+  type: z.literal("presence"),
+  matchId,
+  seq,
+  viewers: z.number().int().min(0),
+  /** True when the count is the last known one (the presence source is unavailable). */
+  stale: z.boolean().optional(),
+  /** Set on the presence that ends a successful resume (after any replayed patches). */
+  resumed: z.literal(true).optional(),
+});
+
+/** Server → client, just before the server closes for overload or restart. */
+export const retryMessageSchema = z.object({
+  type: z.literal("retry"),
+  afterMs: z.number().int().min(0),
+  reason: z.string().max(200).optional(),
+});
+
+/** Server → client: the auto-response to a heartbeat ping. */
+export const pongMessageSchema = z.object({ type: z.literal("pong") });
+
+export const serverMessageSchema = z.discriminatedUnion("type", [
+  snapshotMessageSchema,
+  patchMessageSchema,
+  presenceMessageSchema,
+  retryMessageSchema,
+  pongMessageSchema,
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
+export type PatchMessage = z.infer<typeof patchMessageSchema>;
+export type PresenceMessage = z.infer<typeof presenceMessageSchema>;
+export type RetryMessage = z.infer<typeof retryMessageSchema>;
+
+/**
+ * Client → server. The only three kinds a viewer may send; anything else, or anything
+ * over {@link MAX_CLIENT_MESSAGE_BYTES}, closes the socket with 1008.
+ * - `subscribe`: optional first message, same meaning as the `since`/`epoch` query parameters.
+ * - `resume`: ask for what was missed since `seq` of `epoch` (a gap, a failed patch).
+ * - `ping`: a heartbeat; with `seq` it also acknowledges the newest version applied, which
+ *   is how the room tells a slow reader from a fast one.
+ */
+export const clientMessageSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("subscribe"), since: seq.optional(), epoch: epoch.optional() }),
+  z.strictObject({ type: z.literal("resume"), since: seq, epoch }),
+  z.strictObject({ type: z.literal("ping"), seq: seq.optional() }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+export const MAX_CLIENT_MESSAGE_BYTES = 256;
+
+/** The exact heartbeat frames: the room answers these without waking (hibernation auto-response). */
+export const HEARTBEAT_PING = '{"type":"ping"}';
+export const HEARTBEAT_PONG = '{"type":"pong"}';
+
+/** The subprotocol every client offers; a private-match token travels as a second one. */
+export const SUBPROTOCOL = "crease.v1";
+export const TOKEN_SUBPROTOCOL_PREFIX = "crease.token.";
+
+/**
+ * Close codes, and whether a client should come back. The server sends a `retry` message
+ * with a jittered delay before closing with 1012/1013.
+ */
+export const CLOSE_CODES = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  internalError: 1011,
+  serviceRestart: 1012,
+  tryAgainLater: 1013,
+  unauthorized: 4001,
+  unknownMatch: 4004,
+  tooSlow: 4008,
+} as const;
+
+/** Policy violations and refused credentials will fail again the same way: do not retry them. */
+export function shouldReconnect(code: number): boolean {
+  return (
+    code !== CLOSE_CODES.normal &&
+    code !== CLOSE_CODES.policyViolation &&
+    code !== CLOSE_CODES.unauthorized &&
+    code !== CLOSE_CODES.unknownMatch
+  );
+}
+
+export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; reason: string };
+
+/** Parses one client frame, refusing binary, oversized or unknown frames with a reason for the close. */
+export function parseClientMessage(frame: string | ArrayBuffer): ParsedClientMessage {
+  if (typeof frame !== "string") return { ok: false, reason: "binary frames are not accepted" };
+  if (frame.length > MAX_CLIENT_MESSAGE_BYTES) return { ok: false, reason: "message too large" };
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    return { ok: false, reason: "message is not JSON" };
+  }
+  const parsed = clientMessageSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, reason: "only subscribe, resume and ping are accepted" };
+  return { ok: true, message: parsed.data };
+}
+
+export type ParsedServerMessage = { ok: true; message: ServerMessage } | { ok: false; reason: string };
+
+/** Parses one server frame on the client side. */
+export function parseServerMessage(frame: string): ParsedServerMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(frame);
+  } catch {
+    return { ok: false, reason: "server frame is not JSON" };
+  }
+  const parsed = serverMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `unexpected server message: ${issue?.path.join(".")} ${issue?.message}` };
+  }
+  return { ok: true, message: parsed.data };
+}
