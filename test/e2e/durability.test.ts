@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cricsheetToEvents } from "../../origin/cricsheet/index.ts";
 import { type ProviderEvent, replay } from "../../origin/scoring/index.ts";
-import { freePort, LocalStack, tempStateDir } from "./support/local-stack.ts";
+import { freePort, LocalStack, tempStateDir } from "../../scripts/local-stack.ts";
 
 const KILLS = 3;
 const BATCH = 4;
