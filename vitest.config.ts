@@ -39,6 +39,11 @@ export default defineConfig({
                 ADMIN_TOKEN: "test-admin-token",
                 GAP_TIMEOUT_MS: "300",
                 SNAPSHOT_EVERY: "50",
+                ALLOW_REGION_OVERRIDE: "true",
+                // Small rooms and a narrow tree, so a few hundred test viewers exercise shards and depth.
+                ROOM_MAX_SOCKETS: "20",
+                ROOM_FANOUT: "4",
+                ROOM_PRESENCE_INTERVAL_MS: "500",
               },
             },
           }),

@@ -1,10 +1,24 @@
 import { DurableObject } from "cloudflare:workers";
 import { evaluateLag, type LagSample, LagWindow } from "../origin/lag.ts";
 import { type LedgerConfig, readLedgerConfig } from "../origin/ledger/ledger-config.ts";
-import { type DeadLetter, type Gap, LedgerStore } from "../origin/ledger/ledger-store.ts";
+import { type DeadLetter, type EdgeRegion, type Gap, LedgerStore } from "../origin/ledger/ledger-store.ts";
+import {
+  newEpoch,
+  type Publication,
+  type PublishedPatch,
+  Publisher,
+  stateAsJson,
+} from "../origin/ledger/publisher.ts";
 import { type IngestOutcome, Sequencer } from "../origin/ledger/sequencer.ts";
 import type { MatchState, ProviderEvent } from "../origin/scoring/index.ts";
+import type { JsonValue } from "../protocol/live-messages.ts";
 import type { MatchSummary } from "./match-index.ts";
+import { roomRpc } from "./stubs.ts";
+
+/** A room's pull: the patches that close its hole, or the state when they cannot. */
+export type ResumeAnswer =
+  | { kind: "patches"; epoch: string; seq: number; patches: PublishedPatch[] }
+  | { kind: "snapshot"; epoch: string; seq: number; state: JsonValue };
 
 export interface MatchSnapshot {
   matchId: string;
@@ -22,6 +36,8 @@ export interface LedgerLag {
   deadLetters: number;
   conflicts: number;
   consumer: ReturnType<typeof evaluateLag> & { samples: LagSample[] };
+  /** Per edge region: viewers and the newest seq its rooms confirmed (the edge's consumer offset). */
+  edge: (EdgeRegion & { lag: number; status: "OK" | "STOPPED" })[];
 }
 
 /**
@@ -33,11 +49,14 @@ export class MatchLedger extends DurableObject<Env> {
   private readonly store: LedgerStore;
   private readonly config: LedgerConfig;
   private sequencer: Sequencer | null = null;
+  private readonly publisher: Publisher;
+  private readonly resumeCache = new Map<string, ResumeAnswer>();
   private readonly lag: LagWindow;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new LedgerStore(ctx.storage.sql);
+    this.publisher = new Publisher(this.store);
     this.config = readLedgerConfig(env as unknown as Record<string, unknown>);
     this.lag = restoreLagWindow(this.store.getMeta("lag"));
   }
@@ -45,9 +64,58 @@ export class MatchLedger extends DurableObject<Env> {
   /** Stores and applies a batch for this match; resolves only once it is durable. */
   async ingest(matchId: string, events: ProviderEvent[]): Promise<IngestOutcome[]> {
     const now = Date.now();
-    const outcomes = this.ctx.storage.transactionSync(() => this.sequencerFor(matchId).ingest(events, now));
+    const outcomes = this.write(matchId, (sequencer) => sequencer.ingest(events, now));
     await this.afterWrite(now);
     return outcomes;
+  }
+
+  // --- the edge: registration, resume, reports -----------------------------------------
+
+  /** A region's hub room has its first viewer (or child shard): publish to it from now on. */
+  async registerRegion(matchId: string, region: string): Promise<void> {
+    this.sequencerFor(matchId);
+    this.store.registerRegion(region, Date.now());
+  }
+
+  async unregisterRegion(matchId: string, region: string): Promise<void> {
+    if (this.matchId() === matchId) this.store.unregisterRegion(region);
+  }
+
+  /**
+   * A hub's periodic report: its region's viewers and the newest seq it holds. Answers with
+   * the match's viewers over every region, which flows back down the tree to the sockets.
+   */
+  async reportRegion(
+    matchId: string,
+    region: string,
+    viewers: number,
+    confirmedSeq: number,
+  ): Promise<{ viewers: number; seq: number; epoch: string | null }> {
+    const sequencer = this.existing();
+    if (!sequencer || this.matchId() !== matchId) return { viewers, seq: 0, epoch: null };
+    this.store.reportRegion(region, viewers, confirmedSeq, Date.now());
+    return { viewers: this.viewers(), seq: sequencer.cursor, epoch: this.epoch() };
+  }
+
+  /**
+   * What a room asks for when it finds a hole in its versions or a viewer resumes from further
+   * back than its ring: the published patches since `since`, or the snapshot when the chain
+   * cannot be replayed. Identical concurrent asks from many rooms share one answer.
+   */
+  async resume(matchId: string, epoch: string, since: number): Promise<ResumeAnswer | null> {
+    const sequencer = this.existing();
+    if (!sequencer || this.matchId() !== matchId) return null;
+    const head = sequencer.cursor;
+    const key = `${epoch}:${since}:${head}`;
+    const cached = this.resumeCache.get(key);
+    if (cached) return cached;
+    const patches = this.publisher.patchesSince(epoch, since, head);
+    const answer: ResumeAnswer = patches
+      ? { kind: "patches", epoch, seq: head, patches }
+      : { kind: "snapshot", epoch: this.epoch(), seq: head, state: stateAsJson(sequencer.current()) };
+    if (this.resumeCache.size > 64) this.resumeCache.clear();
+    this.resumeCache.set(key, answer);
+    return answer;
   }
 
   /** The current state, or as of `at` (time travel from the nearest snapshot). Null for an unknown match. */
@@ -85,6 +153,12 @@ export class MatchLedger extends DurableObject<Env> {
       deadLetters,
       conflicts: this.store.conflictCount(),
       consumer: { ...evaluateLag(samples, Date.now()), samples },
+      edge: this.store.edgeRegions().map((r) => ({
+        ...r,
+        lag: Math.max(0, sequencer.cursor - r.confirmedSeq),
+        // Hubs report every few seconds; silence for a minute means the region stopped consuming.
+        status: Date.now() - r.reportedAt > EDGE_STOPPED_AFTER_MS ? "STOPPED" : "OK",
+      })),
     };
   }
 
@@ -100,7 +174,7 @@ export class MatchLedger extends DurableObject<Env> {
     if (!sequencer || this.store.deadLetter(seq) === null)
       return { found: false, applied: false, deadLetter: null };
     const now = Date.now();
-    const applied = this.ctx.storage.transactionSync(() => sequencer.replayDeadLetter(seq, now));
+    const applied = this.write(this.matchId() ?? "", (s) => s.replayDeadLetter(seq, now));
     await this.afterWrite(now);
     return { found: true, applied, deadLetter: this.store.deadLetter(seq) };
   }
@@ -118,18 +192,61 @@ export class MatchLedger extends DurableObject<Env> {
     const now = Date.now();
     const waiting = this.gapWait();
     if (waiting && waiting.cursor === sequencer.cursor && now - waiting.since >= this.config.gapTimeoutMs) {
-      this.ctx.storage.transactionSync(() => sequencer.skipGap(now));
+      this.write(this.matchId() ?? "", (s) => s.skipGap(now));
     }
     await this.afterWrite(now);
   }
 
   // ---------------------------------------------------------------------------
 
+  /**
+   * One write: the change and the version it publishes commit in one transaction, then the
+   * publication goes down the tree without holding up the caller (a lost notification is
+   * repaired by the rooms' pull path).
+   */
+  private write<T>(matchId: string, change: (sequencer: Sequencer) => T): T {
+    const sequencer = this.sequencerFor(matchId);
+    const { result, publication } = this.ctx.storage.transactionSync(() => {
+      const before = { seq: sequencer.cursor, state: sequencer.current() };
+      const result = change(sequencer);
+      return {
+        result,
+        publication: this.publisher.record(matchId, before, sequencer.current(), sequencer.cursor),
+      };
+    });
+    if (publication) {
+      this.resumeCache.clear();
+      this.ctx.waitUntil(this.publish(publication));
+    }
+    return result;
+  }
+
+  /** One message per active region, to its hub; hubs forward to their shards. */
+  private async publish(publication: Publication): Promise<void> {
+    const regions = this.store.edgeRegions();
+    await Promise.all(
+      regions.map(async ({ region }) => {
+        try {
+          const hub = roomRpc(this.env, publication.matchId, region, 0);
+          const { active } = await hub.publish(publication);
+          if (!active) this.store.unregisterRegion(region);
+        } catch (error) {
+          // The hub will notice the jump on the next version (or its own presence tick) and pull.
+          console.error("publish to region failed", region, String(error));
+        }
+      }),
+    );
+  }
+
+  private viewers(): number {
+    return this.store.edgeRegions().reduce((n, r) => n + r.viewers, 0);
+  }
+
   private sequencerFor(matchId: string): Sequencer {
     const known = this.matchId();
     if (known === null) {
       this.store.setMeta("matchId", matchId);
-      this.store.setMeta("epoch", crypto.randomUUID().slice(0, 8));
+      this.store.setMeta("epoch", newEpoch());
     } else if (known !== matchId) {
       throw new Error(`ledger for ${known} was sent events of ${matchId}`);
     }
@@ -189,6 +306,8 @@ export class MatchLedger extends DurableObject<Env> {
     this.ctx.waitUntil(index.upsert(summary).catch(() => undefined));
   }
 }
+
+const EDGE_STOPPED_AFTER_MS = 60_000;
 
 /** The lag window survives eviction in storage; an unreadable one starts afresh rather than failing the ledger. */
 function restoreLagWindow(raw: string | null): LagWindow {

@@ -5,8 +5,9 @@
  */
 import { z } from "zod";
 
-/** A JSON value, as the state and patch values are: checked structurally by the patch library. */
-const json = z.unknown();
+/** A JSON value, as the state and patch values are. */
+const json = z.json();
+export type JsonValue = z.infer<typeof json>;
 
 /** One RFC 6902 operation. Values are not inspected here; applying the patch checks them. */
 export const patchOperationSchema = z.discriminatedUnion("op", [

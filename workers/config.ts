@@ -11,12 +11,29 @@ const schema = z.object({
     .default(1024 * 1024),
   SIGNATURE_TOLERANCE_S: z.coerce.number().int().min(1).max(86_400).default(300),
   LEDGER_LOCATION_HINT: z.enum(LOCATION_HINTS).default("weur"),
+  ALLOWED_ORIGINS: z.string().default("*"),
+  ALLOW_REGION_OVERRIDE: z.enum(["true", "false", "1", "0", ""]).default("false"),
+  PRIVATE_MATCHES: z.string().default(""),
+  VIEWER_TOKEN_SECRET: z.string().optional(),
+  ROOM_MAX_SHARDS: z.coerce.number().int().min(1).max(4096).default(256),
 });
+
+const list = (value: string) =>
+  value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
 
 export type WorkerConfig = {
   maxBodyBytes: number;
   signatureToleranceS: number;
   ledgerLocationHint: (typeof LOCATION_HINTS)[number];
+  /** Origins allowed to open WebSockets; null means any. */
+  allowedOrigins: string[] | null;
+  allowRegionOverride: boolean;
+  privateMatches: string[];
+  viewerTokenSecret: string | null;
+  maxShards: number;
 };
 
 const cache = new WeakMap<object, WorkerConfig>();
@@ -34,6 +51,13 @@ export function readWorkerConfig(env: Env): WorkerConfig {
     maxBodyBytes: parsed.data.MAX_BODY_BYTES,
     signatureToleranceS: parsed.data.SIGNATURE_TOLERANCE_S,
     ledgerLocationHint: parsed.data.LEDGER_LOCATION_HINT,
+    allowedOrigins: list(parsed.data.ALLOWED_ORIGINS).includes("*")
+      ? null
+      : list(parsed.data.ALLOWED_ORIGINS),
+    allowRegionOverride: ["true", "1"].includes(parsed.data.ALLOW_REGION_OVERRIDE),
+    privateMatches: list(parsed.data.PRIVATE_MATCHES),
+    viewerTokenSecret: parsed.data.VIEWER_TOKEN_SECRET || null,
+    maxShards: parsed.data.ROOM_MAX_SHARDS,
   };
   cache.set(env, config);
   return config;

@@ -2,16 +2,19 @@ import { Hono } from "hono";
 import { HttpError, notFound, onError } from "./http-error.ts";
 import { admin } from "./routes/admin.ts";
 import { ingest } from "./routes/ingest.ts";
+import { live } from "./routes/live.ts";
 import { matches } from "./routes/matches.ts";
 import { metrics } from "./routes/metrics.ts";
 
 export { MatchIndex } from "../durable-objects/match-index.ts";
 export { MatchLedger } from "../durable-objects/match-ledger.ts";
+export { MatchRoom } from "../durable-objects/match-room.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get("/health", (c) => c.json({ ok: true }));
 app.route("/v1/ingest", ingest);
+app.route("/v1/matches", live);
 app.route("/v1/matches", matches);
 app.route("/v1/admin", admin);
 app.route("/metrics", metrics);

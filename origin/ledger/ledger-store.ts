@@ -1,3 +1,4 @@
+import type { PatchOperation } from "../../protocol/live-messages.ts";
 import { parseProviderEvent } from "../../protocol/provider-events.ts";
 import type { MatchState, ProviderEvent } from "../scoring/index.ts";
 
@@ -19,6 +20,11 @@ export class LedgerStore {
       CREATE TABLE IF NOT EXISTS dead_letters (
         seq INTEGER PRIMARY KEY, error TEXT NOT NULL, attempts INTEGER NOT NULL,
         at INTEGER NOT NULL, status TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS published (
+        seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS edge_regions (
+        region TEXT PRIMARY KEY, registered_at INTEGER NOT NULL, viewers INTEGER NOT NULL DEFAULT 0,
+        confirmed_seq INTEGER NOT NULL DEFAULT 0, reported_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS conflicts (
         id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, body TEXT NOT NULL,
         received_at INTEGER NOT NULL);
@@ -236,6 +242,76 @@ export class LedgerStore {
     this.sql.exec("DELETE FROM dead_letters WHERE seq = ?", seq);
   }
 
+  // --- the published versions (what the edge was sent) ----------------------------------
+
+  putPublished(seq: number, prev: number, ops: PatchOperation[]): void {
+    this.sql.exec(
+      "INSERT OR REPLACE INTO published (seq, prev, ops) VALUES (?, ?, ?)",
+      seq,
+      prev,
+      JSON.stringify(ops),
+    );
+  }
+
+  clearPublished(): void {
+    this.sql.exec("DELETE FROM published");
+  }
+
+  /** Published versions after `since`, oldest first, at most `limit`. */
+  publishedAfter(since: number, limit: number): { seq: number; prev: number; ops: PatchOperation[] }[] {
+    return this.sql
+      .exec<{ seq: number; prev: number; ops: string }>(
+        "SELECT seq, prev, ops FROM published WHERE seq > ? ORDER BY seq LIMIT ?",
+        since,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, prev: r.prev, ops: JSON.parse(r.ops) as PatchOperation[] }));
+  }
+
+  // --- edge regions subscribed to this match ------------------------------------------
+
+  registerRegion(region: string, at: number): void {
+    this.sql.exec(
+      `INSERT INTO edge_regions (region, registered_at, reported_at) VALUES (?, ?, ?)
+       ON CONFLICT(region) DO UPDATE SET registered_at = excluded.registered_at`,
+      region,
+      at,
+      at,
+    );
+  }
+
+  unregisterRegion(region: string): void {
+    this.sql.exec("DELETE FROM edge_regions WHERE region = ?", region);
+  }
+
+  reportRegion(region: string, viewers: number, confirmedSeq: number, at: number): void {
+    this.sql.exec(
+      `INSERT INTO edge_regions (region, registered_at, viewers, confirmed_seq, reported_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(region) DO UPDATE SET viewers = excluded.viewers, confirmed_seq = excluded.confirmed_seq,
+         reported_at = excluded.reported_at`,
+      region,
+      at,
+      viewers,
+      confirmedSeq,
+      at,
+    );
+  }
+
+  edgeRegions(): EdgeRegion[] {
+    return this.sql
+      .exec<{ region: string; viewers: number; confirmed_seq: number; reported_at: number }>(
+        "SELECT region, viewers, confirmed_seq, reported_at FROM edge_regions ORDER BY region",
+      )
+      .toArray()
+      .map((r) => ({
+        region: r.region,
+        viewers: r.viewers,
+        confirmedSeq: r.confirmed_seq,
+        reportedAt: r.reported_at,
+      }));
+  }
+
   // --- conflicts -------------------------------------------------------------------
 
   recordConflict(seq: number, body: string, at: number): void {
@@ -258,6 +334,14 @@ export class LedgerStore {
 }
 
 export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag";
+
+export interface EdgeRegion {
+  region: string;
+  viewers: number;
+  /** The newest seq the region's rooms confirmed they hold (the edge's consumer offset). */
+  confirmedSeq: number;
+  reportedAt: number;
+}
 
 export interface Gap {
   fromSeq: number;

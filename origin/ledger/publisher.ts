@@ -1,0 +1,83 @@
+import jsonPatch from "fast-json-patch";
+import type { JsonValue, PatchOperation } from "../../protocol/live-messages.ts";
+import type { MatchState } from "../scoring/index.ts";
+import type { LedgerStore } from "./ledger-store.ts";
+
+/** What the ledger sends down the publication tree after a write. */
+export type Publication =
+  | { kind: "patch"; matchId: string; epoch: string; seq: number; prev: number; ops: PatchOperation[] }
+  | { kind: "reset"; matchId: string; epoch: string; seq: number; state: JsonValue };
+
+/** One published version: the patch from the state at `prev` to the state at `seq`. */
+export interface PublishedPatch {
+  seq: number;
+  prev: number;
+  ops: PatchOperation[];
+}
+
+/** The state as plain JSON, for the wire (a MatchState is JSON by construction). */
+export function stateAsJson(state: MatchState): JsonValue {
+  return state as unknown as JsonValue;
+}
+
+/** Resumes longer than this many versions are cheaper as a snapshot. */
+const MAX_RESUME_VERSIONS = 500;
+
+/**
+ * Turns each new ledger version into the message the edge receives, and keeps the chain of
+ * published patches so any viewer can resume from any version of the current epoch (the
+ * ledger's log is the backstop behind the rooms' short ring buffers).
+ *
+ * A version is the ledger's cursor. A patch goes from the state last published to the state
+ * now, so it stays right even when a late event rewrote history before it. The one thing a
+ * patch cannot say is "same version, different state" (a late event that filled a gap without
+ * moving the cursor): that starts a new epoch, and the edge gets the whole state.
+ */
+export class Publisher {
+  constructor(private readonly store: LedgerStore) {}
+
+  epoch(): string {
+    return this.store.getMeta("epoch") ?? "0";
+  }
+
+  /** Runs inside the write transaction, so the published chain and the log never disagree. */
+  record(
+    matchId: string,
+    before: { seq: number; state: MatchState },
+    after: MatchState,
+    cursor: number,
+  ): Publication | null {
+    // compare() only ever emits add/remove/replace with JSON values taken from the states.
+    const ops = jsonPatch.compare(before.state, after) as PatchOperation[];
+    if (cursor === before.seq) {
+      if (ops.length === 0) return null;
+      const epoch = newEpoch();
+      this.store.setMeta("epoch", epoch);
+      this.store.clearPublished();
+      return { kind: "reset", matchId, epoch, seq: cursor, state: stateAsJson(after) };
+    }
+    this.store.putPublished(cursor, before.seq, ops);
+    return { kind: "patch", matchId, epoch: this.epoch(), seq: cursor, prev: before.seq, ops };
+  }
+
+  /**
+   * The published patches that take a viewer from `since` (of `epoch`) to the newest version,
+   * or null when only a snapshot can: another epoch, a version never published, or too far back.
+   */
+  patchesSince(epoch: string, since: number, head: number): PublishedPatch[] | null {
+    if (epoch !== this.epoch() || since > head) return null;
+    if (since === head) return [];
+    const rows = this.store.publishedAfter(since, MAX_RESUME_VERSIONS + 1);
+    if (rows.length > MAX_RESUME_VERSIONS) return null;
+    let expected = since;
+    for (const row of rows) {
+      if (row.prev !== expected) return null;
+      expected = row.seq;
+    }
+    return expected === head ? rows : null;
+  }
+}
+
+export function newEpoch(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+}

@@ -1,0 +1,80 @@
+import jsonPatch from "fast-json-patch";
+import { type ServerMessage, parseServerMessage } from "../../../protocol/live-messages.ts";
+import { worker } from "./ingest.ts";
+
+/**
+ * A bare-bones viewer over a real WebSocket into the Worker: it records every frame and
+ * applies patches strictly (prev must match), so a test can assert continuity, not just the
+ * final state. (The real client library is tested separately; this one hides nothing.)
+ */
+export class TestViewer {
+  readonly frames: ServerMessage[] = [];
+  state: unknown = null;
+  seq: number | null = null;
+  epoch: string | null = null;
+  closed: { code: number; reason: string } | null = null;
+  errors: string[] = [];
+  private socket: WebSocket | null = null;
+
+  static async connect(path: string, protocols = "crease.v1"): Promise<TestViewer> {
+    const viewer = new TestViewer();
+    const res = await worker(path, { headers: { upgrade: "websocket", "sec-websocket-protocol": protocols } });
+    const socket = res.webSocket;
+    if (!socket) throw new Error(`no WebSocket from ${path}: ${res.status} ${await res.text()}`);
+    socket.accept();
+    viewer.socket = socket;
+    socket.addEventListener("message", (event) => viewer.onFrame(String(event.data)));
+    socket.addEventListener("close", (event) => {
+      viewer.closed = { code: event.code, reason: event.reason };
+    });
+    return viewer;
+  }
+
+  send(frame: string): void {
+    this.socket?.send(frame);
+  }
+
+  close(): void {
+    this.socket?.close(1000, "done");
+  }
+
+  private onFrame(frame: string): void {
+    const parsed = parseServerMessage(frame);
+    if (!parsed.ok) {
+      this.errors.push(parsed.reason);
+      return;
+    }
+    const message = parsed.message;
+    this.frames.push(message);
+    if (message.type === "snapshot") {
+      this.state = message.state;
+      this.seq = message.seq;
+      this.epoch = message.epoch;
+    } else if (message.type === "patch") {
+      if (this.seq === null || message.prev !== this.seq) {
+        this.errors.push(`patch ${message.prev}->${message.seq} on top of ${this.seq}`);
+        return;
+      }
+      this.state = jsonPatch.applyPatch(this.state, message.ops as jsonPatch.Operation[], false, false).newDocument;
+      this.seq = message.seq;
+    }
+  }
+
+  /** Waits (bounded) until the viewer holds `seq`. */
+  async waitForSeq(seq: number, timeoutMs = 10_000): Promise<void> {
+    await this.waitFor(() => this.seq === seq, `seq ${seq} (holding ${this.seq})`, timeoutMs);
+  }
+
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; errors: ${this.errors.join("; ")}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** The seqs of the versions this viewer applied, in order (snapshot seqs included). */
+  versions(): number[] {
+    return this.frames.flatMap((f) => (f.type === "snapshot" || f.type === "patch" ? [f.seq] : []));
+  }
+}

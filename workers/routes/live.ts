@@ -1,0 +1,137 @@
+import { Hono } from "hono";
+import { ANY_EPOCH } from "../../durable-objects/match-room.ts";
+import { isRegion, type Region, regionFor } from "../../edge/region.ts";
+import { isPrivateMatch, verifyViewerToken } from "../../edge/viewer-token.ts";
+import {
+  CLOSE_CODES,
+  parseServerMessage,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from "../../protocol/live-messages.ts";
+import { readWorkerConfig, type WorkerConfig } from "../config.ts";
+import { HttpError } from "../http-error.ts";
+import { intQuery, matchIdParam } from "../params.ts";
+import { closedSocket, connectViewer } from "../viewer-socket.ts";
+
+export const live = new Hono<{ Bindings: Env }>();
+
+/**
+ * GET /v1/matches/:matchId/ws[?since=SEQ&epoch=E&region=R]: the live feed over a WebSocket,
+ * held by the viewer's regional room. Protocol: docs/protocol.md.
+ */
+live.get("/:matchId/ws", async (c) => {
+  const config = readWorkerConfig(c.env);
+  const matchId = matchIdParam(c.req.param("matchId"));
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");
+  }
+  const origin = c.req.header("origin");
+  if (origin && config.allowedOrigins && !config.allowedOrigins.includes(origin)) {
+    throw new HttpError(403, "origin_not_allowed", "this Origin may not open the live feed");
+  }
+  const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+  if (isPrivateMatch(config.privateMatches, matchId)) {
+    const verdict = await checkViewerToken(config, matchId, protocols);
+    if (!verdict.ok) return closedSocket(CLOSE_CODES.unauthorized, verdict.reason);
+  }
+  const { since, epoch } = resumePoint(c.req.query("since"), c.req.query("epoch"));
+  return connectViewer(c.env, config, c.req.raw, {
+    matchId,
+    region: viewerRegion(config, c.req.raw, c.req.query("region")),
+    since,
+    epoch,
+  });
+});
+
+/**
+ * GET /v1/matches/:matchId/stream: the same feed as Server-Sent Events, for clients that never
+ * talk back. `id:` is the seq; a reconnecting EventSource sends it back as Last-Event-ID and
+ * resumes from there. The Worker holds one socket to the room and turns frames into events.
+ */
+live.get("/:matchId/stream", async (c) => {
+  const config = readWorkerConfig(c.env);
+  const matchId = matchIdParam(c.req.param("matchId"));
+  if (isPrivateMatch(config.privateMatches, matchId)) {
+    throw new HttpError(403, "private_match", "private matches are served over the WebSocket route only");
+  }
+  const lastEventId = c.req.header("last-event-id");
+  const { since, epoch } = resumePoint(lastEventId ?? c.req.query("since"), c.req.query("epoch"));
+  const upgrade = new Request(c.req.url, {
+    headers: { upgrade: "websocket", "sec-websocket-protocol": SUBPROTOCOL },
+  });
+  const response = await connectViewer(c.env, config, upgrade, {
+    matchId,
+    region: viewerRegion(config, c.req.raw, c.req.query("region")),
+    since,
+    // EventSource only remembers the id: without an epoch the seq is taken against the room's current history.
+    epoch: epoch ?? (since !== undefined ? ANY_EPOCH : undefined),
+    bridge: true,
+  });
+  const socket = response.webSocket;
+  if (!socket) throw new HttpError(503, "unavailable", "the live feed is unavailable; retry shortly");
+  socket.accept();
+
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const encoder = new TextEncoder();
+  const write = (text: string) =>
+    writer.write(encoder.encode(text)).catch(() => socket.close(1000, "viewer left"));
+  void write("retry: 2000\n\n");
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data !== "string") return;
+    const parsed = parseServerMessage(event.data);
+    if (!parsed.ok) return;
+    const message = parsed.message;
+    const id = message.type === "snapshot" || message.type === "patch" ? `id: ${message.seq}\n` : "";
+    void write(`${id}event: ${message.type}\ndata: ${event.data}\n\n`);
+  });
+  socket.addEventListener("close", () => void writer.close().catch(() => undefined));
+  return new Response(readable, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+});
+
+function resumePoint(
+  sinceRaw: string | undefined,
+  epochRaw: string | undefined,
+): { since?: number; epoch?: string } {
+  const since =
+    sinceRaw === undefined || sinceRaw === ""
+      ? undefined
+      : intQuery(sinceRaw, "since", { min: 0, max: 2 ** 31 - 1 });
+  if (epochRaw !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(epochRaw)) {
+    throw new HttpError(400, "invalid_parameter", '"epoch" is 1 to 64 letters, digits, "_" or "-"');
+  }
+  return { since, epoch: epochRaw };
+}
+
+/** `request.cf` decides, except where the override is on (local development, where cf is a placeholder). */
+function viewerRegion(config: WorkerConfig, request: Request, override: string | undefined): Region {
+  if (override !== undefined && config.allowRegionOverride) {
+    if (!isRegion(override))
+      throw new HttpError(400, "invalid_region", `unknown region "${override.slice(0, 20)}"`);
+    return override;
+  }
+  return regionFor(request.cf as Parameters<typeof regionFor>[0]);
+}
+
+async function checkViewerToken(
+  config: WorkerConfig,
+  matchId: string,
+  protocols: string[],
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (!config.viewerTokenSecret)
+    return { ok: false, reason: "private match, but no VIEWER_TOKEN_SECRET is configured" };
+  const offered = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
+  if (!offered) return { ok: false, reason: "private match: offer the viewer token as a subprotocol" };
+  return verifyViewerToken(
+    config.viewerTokenSecret,
+    matchId,
+    offered.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
+    Math.floor(Date.now() / 1000),
+  );
+}
