@@ -1,4 +1,4 @@
-import jsonPatch from "fast-json-patch";
+import jsonPatch, { type Operation } from "fast-json-patch";
 import { type ServerMessage, parseServerMessage } from "../../../protocol/live-messages.ts";
 import { worker } from "./ingest.ts";
 
@@ -55,7 +55,7 @@ export class TestViewer {
         this.errors.push(`patch ${message.prev}->${message.seq} on top of ${this.seq}`);
         return;
       }
-      this.state = jsonPatch.applyPatch(this.state, message.ops as jsonPatch.Operation[], false, false).newDocument;
+      this.state = jsonPatch.applyPatch(this.state, message.ops as Operation[], false, false).newDocument;
       this.seq = message.seq;
     }
   }
