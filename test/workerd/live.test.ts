@@ -1,7 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
+
+afterEach(() => TestViewer.closeAll());
 
 describe("live feed over WebSocket", () => {
   it("sends a snapshot, then one patch per version, ending equal to the ledger's state", async () => {

@@ -1,5 +1,5 @@
 import jsonPatch, { type Operation } from "fast-json-patch";
-import { type ServerMessage, parseServerMessage } from "../../../protocol/live-messages.ts";
+import { parseServerMessage, type ServerMessage } from "../../../protocol/live-messages.ts";
 import { worker } from "./ingest.ts";
 
 /**
@@ -8,6 +8,14 @@ import { worker } from "./ingest.ts";
  * final state. (The real client library is tested separately; this one hides nothing.)
  */
 export class TestViewer {
+  private static open = new Set<TestViewer>();
+
+  /** Closes every viewer a test opened, so no room keeps ticking into the next test's teardown. */
+  static closeAll(): void {
+    for (const viewer of TestViewer.open) viewer.close();
+    TestViewer.open.clear();
+  }
+
   readonly frames: ServerMessage[] = [];
   state: unknown = null;
   seq: number | null = null;
@@ -16,13 +24,22 @@ export class TestViewer {
   errors: string[] = [];
   private socket: WebSocket | null = null;
 
-  static async connect(path: string, protocols = "crease.v1"): Promise<TestViewer> {
+  /** Opens a socket; `held` is what a resuming viewer already has (the state at `seq` of `epoch`). */
+  static async connect(
+    path: string,
+    opts: { protocols?: string; held?: { state: unknown; seq: number; epoch: string | null } } = {},
+  ): Promise<TestViewer> {
+    const protocols = opts.protocols ?? "crease.v1";
     const viewer = new TestViewer();
-    const res = await worker(path, { headers: { upgrade: "websocket", "sec-websocket-protocol": protocols } });
+    if (opts.held) Object.assign(viewer, opts.held);
+    const res = await worker(path, {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": protocols },
+    });
     const socket = res.webSocket;
     if (!socket) throw new Error(`no WebSocket from ${path}: ${res.status} ${await res.text()}`);
     socket.accept();
     viewer.socket = socket;
+    TestViewer.open.add(viewer);
     socket.addEventListener("message", (event) => viewer.onFrame(String(event.data)));
     socket.addEventListener("close", (event) => {
       viewer.closed = { code: event.code, reason: event.reason };
@@ -68,7 +85,8 @@ export class TestViewer {
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; errors: ${this.errors.join("; ")}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; errors: ${this.errors.join("; ")}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
