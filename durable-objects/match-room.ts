@@ -211,8 +211,9 @@ export class MatchRoom extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(): Promise<void> {
-    // Nothing to do now: the next presence tick sees the room empty and leaves the tree.
+  /** Nothing else to do: the next presence tick sees an empty room and leaves the tree. */
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeQuietly(ws, code, reason);
   }
 
   override async webSocketError(): Promise<void> {}
@@ -557,6 +558,20 @@ export class MatchRoom extends DurableObject<Env> {
         ws.serializeAttachment({ ...a, lagging: true });
       }
     }
+  }
+}
+
+/**
+ * Completes the closing handshake the client started. Depending on the compatibility date the
+ * runtime may already have replied, and close() on a closed socket throws; either way the
+ * client must see its close echoed (not a 1006), so the reply is attempted and a throw ignored.
+ */
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    // 1005/1006/1015 are reserved: they may be reported but never sent.
+    ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
+  } catch {
+    // already closed
   }
 }
 

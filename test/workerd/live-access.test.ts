@@ -73,6 +73,18 @@ describe("Server-Sent Events", () => {
   });
 });
 
+describe("compression", () => {
+  it("does not negotiate permessage-deflate even when the client offers it", async () => {
+    const res = await worker("/v1/matches/no-deflate/ws?region=weur", {
+      headers: { upgrade: "websocket", "sec-websocket-extensions": "permessage-deflate; client_max_window_bits" },
+    });
+    expect(res.status).toBe(101);
+    expect(res.headers.get("sec-websocket-extensions")).toBeNull();
+    res.webSocket?.accept();
+    res.webSocket?.close();
+  });
+});
+
 describe("who may open the feed", () => {
   it("refuses a WebSocket from an Origin that is not allowed", async () => {
     const res = await worker("/v1/matches/origin-test/ws?region=weur", {
