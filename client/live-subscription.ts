@@ -1,10 +1,12 @@
 import {
+  type DeltaMessage,
   type PatchMessage,
   type PresenceMessage,
   type ServerMessage,
   type SnapshotMessage,
   shouldReconnect,
 } from "../protocol/live-messages.ts";
+import { applyStateDelta, type LiveFormat, stateText } from "../protocol/state-delta.ts";
 import { AckPolicy } from "./ack-policy.ts";
 import { applyPatch } from "./apply-patch.ts";
 import { assertNever } from "./assert-never.ts";
@@ -38,6 +40,9 @@ export class LiveSubscription<S> implements Subscription<S> {
   readonly #matchId: string;
   readonly #baseUrl: string;
   readonly #region: string | undefined;
+  readonly #format: LiveFormat;
+  /** The canonical text of the held state, kept for fossil deltas (computed when first needed). */
+  #stateText: string | null = null;
   readonly #protocols: string[];
   readonly #WebSocket: WebSocketConstructorLike;
   readonly #heartbeatIntervalMs: number;
@@ -80,6 +85,7 @@ export class LiveSubscription<S> implements Subscription<S> {
     this.#matchId = options.matchId;
     this.#baseUrl = options.baseUrl;
     this.#region = options.region;
+    this.#format = options.format ?? "json-patch";
     this.#protocols = liveSubprotocols(options.token);
     this.#WebSocket = resolveWebSocket(options.WebSocket);
     this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
@@ -158,7 +164,7 @@ export class LiveSubscription<S> implements Subscription<S> {
       this.#connection = new Connection(
         {
           WebSocket: this.#WebSocket,
-          url: liveUrl(this.#baseUrl, this.#matchId, position, this.#region),
+          url: liveUrl(this.#baseUrl, this.#matchId, position, this.#region, this.#format),
           protocols: this.#protocols,
           heartbeatIntervalMs: this.#heartbeatIntervalMs,
           heartbeatTimeoutMs: this.#heartbeatTimeoutMs,
@@ -198,6 +204,7 @@ export class LiveSubscription<S> implements Subscription<S> {
         this.#handleSnapshot(message);
         break;
       case "patch":
+      case "delta":
         this.#handlePatch(message);
         break;
       case "presence":
@@ -219,6 +226,7 @@ export class LiveSubscription<S> implements Subscription<S> {
     const sameVersion = this.#hasState && prev === message.seq && this.#epoch === message.epoch;
     this.#hasState = true;
     this.#state = message.state;
+    this.#stateText = null;
     this.#seq = message.seq;
     this.#epoch = message.epoch;
     this.#failedPatchSeq = null;
@@ -227,7 +235,7 @@ export class LiveSubscription<S> implements Subscription<S> {
     this.#markSynced();
   }
 
-  #handlePatch(message: PatchMessage): void {
+  #handlePatch(message: PatchMessage | DeltaMessage): void {
     // While a resume is pending, live patches race the replay; the replay is authoritative.
     if (this.#syncing && !message.resumed) return;
     const verdict = judgePatch(this.#seq, message);
@@ -246,7 +254,7 @@ export class LiveSubscription<S> implements Subscription<S> {
     }
   }
 
-  #applyPatch(message: PatchMessage): void {
+  #applyPatch(message: PatchMessage | DeltaMessage): void {
     if (!this.#hasState) {
       this.#report(new Error(`patch ${message.prev}→${message.seq} has no state to apply to: starting over`));
       this.#startOver();
@@ -254,7 +262,14 @@ export class LiveSubscription<S> implements Subscription<S> {
     }
     let next: unknown;
     try {
-      next = applyPatch(this.#state, message.ops);
+      if (message.type === "patch") {
+        next = applyPatch(this.#state, message.ops);
+        this.#stateText = null;
+      } else {
+        const text = applyStateDelta(this.#stateText ?? stateText(this.#state), message.delta);
+        next = JSON.parse(text);
+        this.#stateText = text;
+      }
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       this.#report(new Error(`patch ${message.prev}→${message.seq} did not apply: ${detail}`));

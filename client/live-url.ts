@@ -1,4 +1,5 @@
 import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../protocol/live-messages.ts";
+import type { LiveFormat } from "../protocol/state-delta.ts";
 
 /** Where a connection resumes from: both halves, or neither (a seq means nothing in another epoch). */
 export interface StreamPosition {
@@ -16,6 +17,7 @@ export function liveUrl(
   matchId: string,
   position: StreamPosition | null,
   region: string | undefined,
+  format: LiveFormat = "json-patch",
 ): string {
   const url = new URL(baseUrl);
   if (url.protocol === "http:") url.protocol = "ws:";
@@ -26,6 +28,7 @@ export function liveUrl(
     url.searchParams.set("epoch", position.epoch);
   }
   if (region) url.searchParams.set("region", region);
+  if (format !== "json-patch") url.searchParams.set("format", format);
   return url.toString();
 }
 

@@ -1,3 +1,4 @@
+import type { LiveFormat } from "../protocol/state-delta.ts";
 import type { WebSocketConstructorLike } from "./websocket-like.ts";
 
 /**
@@ -48,6 +49,11 @@ export interface SubscribeOptions<S = unknown> {
   state?: S;
   /** Pin the edge region (otherwise the nearest). */
   region?: string;
+  /**
+   * `json-patch` (default): RFC 6902 patches. `fossil`: byte-level deltas of the state's
+   * canonical JSON, about 5x smaller per ball, at the cost of keeping the state's text too.
+   */
+  format?: LiveFormat;
   /** A private match's token, sent as the `crease.token.<token>` subprotocol. */
   token?: string;
   /** Required in Node 20, which has no global WebSocket: pass `WebSocket` from `ws`. */

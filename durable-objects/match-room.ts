@@ -15,6 +15,7 @@ import {
   parseClientMessage,
   SUBPROTOCOL,
 } from "../protocol/live-messages.ts";
+import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
 import { ledgerRpc, roomRpc } from "./stubs.ts";
 
 /** Headers the Worker sets when it hands a viewer to a room (already parsed and checked there). */
@@ -25,6 +26,7 @@ export const ROOM_HEADERS = {
   since: "x-crease-since",
   epoch: "x-crease-epoch",
   bridge: "x-crease-bridge",
+  format: "x-crease-format",
 } as const;
 
 /** The SSE bridge's resume point carries no epoch: this one means "the room's current history". */
@@ -37,6 +39,7 @@ const handoffSchema = z.object({
   since: z.coerce.number().int().min(0).optional(),
   epoch: z.string().min(1).max(64).optional(),
   bridge: z.literal("1").optional(),
+  format: z.enum(LIVE_FORMATS).default("json-patch"),
 });
 
 /** Why a room refused a viewer; the Worker turns it into another shard, or a 1013 with a retry hint. */
@@ -77,9 +80,10 @@ export class MatchRoom extends DurableObject<Env> {
       since: request.headers.get(ROOM_HEADERS.since) ?? undefined,
       epoch: request.headers.get(ROOM_HEADERS.epoch) ?? undefined,
       bridge: request.headers.get(ROOM_HEADERS.bridge) ?? undefined,
+      format: request.headers.get(ROOM_HEADERS.format) ?? undefined,
     });
     if (!handoff.success) return Response.json({ error: "bad room handoff" }, { status: 400 });
-    const { since, epoch, bridge, ...identity } = handoff.data;
+    const { since, epoch, bridge, format, ...identity } = handoff.data;
     this.remember(identity);
 
     const sockets = this.ctx.getWebSockets();
@@ -99,6 +103,7 @@ export class MatchRoom extends DurableObject<Env> {
       ackAt: null,
       lagging: false,
       bridge: bridge === "1",
+      format,
     };
     server.serializeAttachment(attachment);
     if (sockets.length === 0) this.ctx.waitUntil(this.activate());
@@ -321,7 +326,10 @@ export class MatchRoom extends DurableObject<Env> {
       await this.catchUp(); // a hole (or a new history): pull what we missed, which includes this one
       return;
     }
-    this.deliver({ seq: publication.seq, prev: publication.prev, ops: publication.ops }, publication);
+    this.deliver(
+      { seq: publication.seq, prev: publication.prev, ops: publication.ops, delta: publication.delta },
+      publication,
+    );
   }
 
   /** The room owns its offset: it pulls the versions it missed from the ledger, which coalesces identical pulls. */
@@ -344,7 +352,7 @@ export class MatchRoom extends DurableObject<Env> {
     for (const patch of answer.patches) {
       if (patch.seq <= this.store.head().seq) continue;
       this.deliver(
-        { seq: patch.seq, prev: patch.prev, ops: patch.ops },
+        { seq: patch.seq, prev: patch.prev, ops: patch.ops, delta: patch.delta },
         { kind: "patch", matchId: identity.matchId, epoch: answer.epoch, ...patch },
       );
     }
@@ -362,15 +370,8 @@ export class MatchRoom extends DurableObject<Env> {
         this.state = null; // pulled again when a viewer needs a snapshot
       }
     }
-    this.broadcast(
-      JSON.stringify({
-        type: "patch",
-        matchId: identity.matchId,
-        seq: entry.seq,
-        prev: entry.prev,
-        ops: entry.ops,
-      }),
-    );
+    const frames = versionFrames(identity.matchId, entry, false);
+    this.broadcast((format) => frames[format]);
     this.forward(identity, publication);
   }
 
@@ -425,18 +426,8 @@ export class MatchRoom extends DurableObject<Env> {
       const patches =
         this.store.ringSince(since) ?? (await this.fromLedger(identity, head.epoch, since, head.seq));
       if (patches) {
-        for (const p of patches) {
-          ws.send(
-            JSON.stringify({
-              type: "patch",
-              matchId: identity.matchId,
-              seq: p.seq,
-              prev: p.prev,
-              ops: p.ops,
-              resumed: true,
-            }),
-          );
-        }
+        const format = readAttachment(ws)?.format ?? "json-patch";
+        for (const p of patches) ws.send(versionFrames(identity.matchId, p, true)[format]);
         ws.send(JSON.stringify({ ...this.presence(identity), resumed: true }));
         this.markReady(ws);
         return;
@@ -501,13 +492,16 @@ export class MatchRoom extends DurableObject<Env> {
     if (attachment) ws.serializeAttachment({ ...attachment, ready: true });
   }
 
-  /** One serialisation, every ready socket that keeps up. Workers sockets have no backpressure signal. */
-  private broadcast(frame: string): void {
+  /**
+   * One serialisation per format, every ready socket that keeps up. Workers sockets have no
+   * backpressure signal, so a send never waits for a slow reader.
+   */
+  private broadcast(frame: string | ((format: LiveFormat) => string)): void {
     for (const ws of this.ctx.getWebSockets()) {
       const attachment = readAttachment(ws);
       if (!attachment?.ready || attachment.lagging) continue;
       try {
-        ws.send(frame);
+        ws.send(typeof frame === "string" ? frame : frame(attachment.format));
       } catch {
         // closing socket: the runtime will deliver webSocketClose
       }
@@ -559,6 +553,29 @@ export class MatchRoom extends DurableObject<Env> {
       }
     }
   }
+}
+
+/** A version as each wire format sends it, serialised once for the whole room. */
+function versionFrames(matchId: string, entry: RingEntry, resumed: boolean): Record<LiveFormat, string> {
+  const flag = resumed ? { resumed: true } : {};
+  return {
+    "json-patch": JSON.stringify({
+      type: "patch",
+      matchId,
+      seq: entry.seq,
+      prev: entry.prev,
+      ops: entry.ops,
+      ...flag,
+    }),
+    fossil: JSON.stringify({
+      type: "delta",
+      matchId,
+      seq: entry.seq,
+      prev: entry.prev,
+      delta: entry.delta,
+      ...flag,
+    }),
+  };
 }
 
 /**

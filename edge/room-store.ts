@@ -1,10 +1,12 @@
 import type { PatchOperation } from "../protocol/live-messages.ts";
 
-/** One published version as a room keeps it for resumes. */
+/** One published version as a room keeps it for resumes: both wire formats. */
 export interface RingEntry {
   seq: number;
   prev: number;
   ops: PatchOperation[];
+  /** The fossil delta (base64) between the canonical texts, for `format=fossil` viewers. */
+  delta: string;
 }
 
 export interface RoomIdentity {
@@ -25,10 +27,22 @@ export class RoomStore {
   ) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS ring (seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS ring (
+        seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL, delta TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS children (
         shard INTEGER PRIMARY KEY, viewers INTEGER NOT NULL, reported_at INTEGER NOT NULL);
     `);
+    // The ring is a cache: one written before fossil deltas existed is simply started afresh.
+    if (
+      !sql
+        .exec<{ name: string }>("PRAGMA table_info(ring)")
+        .toArray()
+        .some((c) => c.name === "delta")
+    ) {
+      sql.exec(
+        "DROP TABLE ring; CREATE TABLE ring (seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL, delta TEXT NOT NULL)",
+      );
+    }
   }
 
   identity(): RoomIdentity | null {
@@ -52,10 +66,11 @@ export class RoomStore {
   /** A new version: appended to the ring (oldest dropped) and made the head, in one go. */
   advance(entry: RingEntry): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO ring (seq, prev, ops) VALUES (?, ?, ?)",
+      "INSERT OR REPLACE INTO ring (seq, prev, ops, delta) VALUES (?, ?, ?, ?)",
       entry.seq,
       entry.prev,
       JSON.stringify(entry.ops),
+      entry.delta,
     );
     this.sql.exec(
       "DELETE FROM ring WHERE seq NOT IN (SELECT seq FROM ring ORDER BY seq DESC LIMIT ?)",
@@ -77,8 +92,8 @@ export class RoomStore {
     if (since === head) return [];
     if (since > head) return null;
     const rows = this.sql
-      .exec<{ seq: number; prev: number; ops: string }>(
-        "SELECT seq, prev, ops FROM ring WHERE seq > ? ORDER BY seq",
+      .exec<{ seq: number; prev: number; ops: string; delta: string }>(
+        "SELECT seq, prev, ops, delta FROM ring WHERE seq > ? ORDER BY seq",
         since,
       )
       .toArray();
@@ -86,7 +101,12 @@ export class RoomStore {
     const out: RingEntry[] = [];
     for (const row of rows) {
       if (row.prev !== expected) return null;
-      out.push({ seq: row.seq, prev: row.prev, ops: JSON.parse(row.ops) as PatchOperation[] });
+      out.push({
+        seq: row.seq,
+        prev: row.prev,
+        ops: JSON.parse(row.ops) as PatchOperation[],
+        delta: row.delta,
+      });
       expected = row.seq;
     }
     return expected === head ? out : null;

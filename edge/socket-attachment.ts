@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIVE_FORMATS } from "../protocol/state-delta.ts";
 
 /**
  * What a room remembers about one socket, stored in the socket's attachment so it survives
@@ -16,6 +17,8 @@ export const socketAttachmentSchema = z.object({
   lagging: z.boolean(),
   /** An internal bridge (the SSE route), never conflated or timed out for missing acks. */
   bridge: z.boolean(),
+  /** JSON Patch (default) or fossil deltas, as the client asked when it connected. */
+  format: z.enum(LIVE_FORMATS).default("json-patch"),
 });
 export type SocketAttachment = z.infer<typeof socketAttachmentSchema>;
 

@@ -46,6 +46,19 @@ export const patchMessageSchema = z.object({
   resumed: z.literal(true).optional(),
 });
 
+/**
+ * Server → client, instead of `patch` for a client that connected with `format=fossil`: a
+ * fossil delta (base64) from the canonical text of the state at `prev` to that at `seq`.
+ */
+export const deltaMessageSchema = z.object({
+  type: z.literal("delta"),
+  matchId,
+  seq,
+  prev: seq,
+  delta: z.string(),
+  resumed: z.literal(true).optional(),
+});
+
 /** Server → client, now and then (at least every 5 s): the newest seq and who is watching. */
 export const presenceMessageSchema = z.object({
   type: z.literal("presence"),
@@ -71,6 +84,7 @@ export const pongMessageSchema = z.object({ type: z.literal("pong") });
 export const serverMessageSchema = z.discriminatedUnion("type", [
   snapshotMessageSchema,
   patchMessageSchema,
+  deltaMessageSchema,
   presenceMessageSchema,
   retryMessageSchema,
   pongMessageSchema,
@@ -78,6 +92,7 @@ export const serverMessageSchema = z.discriminatedUnion("type", [
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 export type PatchMessage = z.infer<typeof patchMessageSchema>;
+export type DeltaMessage = z.infer<typeof deltaMessageSchema>;
 export type PresenceMessage = z.infer<typeof presenceMessageSchema>;
 export type RetryMessage = z.infer<typeof retryMessageSchema>;
 

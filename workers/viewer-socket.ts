@@ -3,6 +3,7 @@ import { jitteredRetryMs } from "../edge/admission.ts";
 import { roomName } from "../edge/fanout-tree.ts";
 import type { Region } from "../edge/region.ts";
 import { CLOSE_CODES, SUBPROTOCOL } from "../protocol/live-messages.ts";
+import type { LiveFormat } from "../protocol/state-delta.ts";
 import type { WorkerConfig } from "./config.ts";
 
 export interface ViewerHandoff {
@@ -12,6 +13,7 @@ export interface ViewerHandoff {
   epoch?: string;
   /** The SSE route's internal socket. */
   bridge?: boolean;
+  format?: LiveFormat;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function connectViewer(
     if (handoff.since !== undefined) headers.set(ROOM_HEADERS.since, String(handoff.since));
     if (handoff.epoch !== undefined) headers.set(ROOM_HEADERS.epoch, handoff.epoch);
     if (handoff.bridge) headers.set(ROOM_HEADERS.bridge, "1");
+    if (handoff.format) headers.set(ROOM_HEADERS.format, handoff.format);
     const id = env.MATCH_ROOM.idFromName(roomName(handoff.matchId, handoff.region, shard));
     const room = env.MATCH_ROOM.get(id, { locationHint: handoff.region });
     const response = await room.fetch(new Request(request.url, { method: "GET", headers }));

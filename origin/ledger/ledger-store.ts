@@ -21,7 +21,7 @@ export class LedgerStore {
         seq INTEGER PRIMARY KEY, error TEXT NOT NULL, attempts INTEGER NOT NULL,
         at INTEGER NOT NULL, status TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS published (
-        seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL);
+        seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL, delta TEXT NOT NULL DEFAULT '');
       CREATE TABLE IF NOT EXISTS edge_regions (
         region TEXT PRIMARY KEY, registered_at INTEGER NOT NULL, viewers INTEGER NOT NULL DEFAULT 0,
         confirmed_seq INTEGER NOT NULL DEFAULT 0, reported_at INTEGER NOT NULL);
@@ -29,6 +29,10 @@ export class LedgerStore {
         id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, body TEXT NOT NULL,
         received_at INTEGER NOT NULL);
     `);
+    // Local state written before fossil deltas existed lacks the column: add it in place.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(published)").toArray();
+    if (!columns.some((c) => c.name === "delta"))
+      sql.exec("ALTER TABLE published ADD COLUMN delta TEXT NOT NULL DEFAULT ''");
   }
 
   // --- meta -------------------------------------------------------------------
@@ -244,12 +248,13 @@ export class LedgerStore {
 
   // --- the published versions (what the edge was sent) ----------------------------------
 
-  putPublished(seq: number, prev: number, ops: PatchOperation[]): void {
+  putPublished(patch: PublishedPatch): void {
     this.sql.exec(
-      "INSERT OR REPLACE INTO published (seq, prev, ops) VALUES (?, ?, ?)",
-      seq,
-      prev,
-      JSON.stringify(ops),
+      "INSERT OR REPLACE INTO published (seq, prev, ops, delta) VALUES (?, ?, ?, ?)",
+      patch.seq,
+      patch.prev,
+      JSON.stringify(patch.ops),
+      patch.delta,
     );
   }
 
@@ -258,15 +263,15 @@ export class LedgerStore {
   }
 
   /** Published versions after `since`, oldest first, at most `limit`. */
-  publishedAfter(since: number, limit: number): { seq: number; prev: number; ops: PatchOperation[] }[] {
+  publishedAfter(since: number, limit: number): PublishedPatch[] {
     return this.sql
-      .exec<{ seq: number; prev: number; ops: string }>(
-        "SELECT seq, prev, ops FROM published WHERE seq > ? ORDER BY seq LIMIT ?",
+      .exec<{ seq: number; prev: number; ops: string; delta: string }>(
+        "SELECT seq, prev, ops, delta FROM published WHERE seq > ? ORDER BY seq LIMIT ?",
         since,
         limit,
       )
       .toArray()
-      .map((r) => ({ seq: r.seq, prev: r.prev, ops: JSON.parse(r.ops) as PatchOperation[] }));
+      .map((r) => ({ seq: r.seq, prev: r.prev, ops: JSON.parse(r.ops) as PatchOperation[], delta: r.delta }));
   }
 
   // --- edge regions subscribed to this match ------------------------------------------
@@ -334,6 +339,14 @@ export class LedgerStore {
 }
 
 export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag";
+
+/** One published version: the JSON Patch and the fossil delta from the state at `prev` to the state at `seq`. */
+export interface PublishedPatch {
+  seq: number;
+  prev: number;
+  ops: PatchOperation[];
+  delta: string;
+}
 
 export interface EdgeRegion {
   region: string;

@@ -1,19 +1,15 @@
 import jsonPatch from "fast-json-patch";
 import type { JsonValue, PatchOperation } from "../../protocol/live-messages.ts";
+import { createStateDelta, stateText } from "../../protocol/state-delta.ts";
 import type { MatchState } from "../scoring/index.ts";
-import type { LedgerStore } from "./ledger-store.ts";
+import type { LedgerStore, PublishedPatch } from "./ledger-store.ts";
+
+export type { PublishedPatch } from "./ledger-store.ts";
 
 /** What the ledger sends down the publication tree after a write. */
 export type Publication =
-  | { kind: "patch"; matchId: string; epoch: string; seq: number; prev: number; ops: PatchOperation[] }
+  | ({ kind: "patch"; matchId: string; epoch: string } & PublishedPatch)
   | { kind: "reset"; matchId: string; epoch: string; seq: number; state: JsonValue };
-
-/** One published version: the patch from the state at `prev` to the state at `seq`. */
-export interface PublishedPatch {
-  seq: number;
-  prev: number;
-  ops: PatchOperation[];
-}
 
 /** The state as plain JSON, for the wire (a MatchState is JSON by construction). */
 export function stateAsJson(state: MatchState): JsonValue {
@@ -56,8 +52,15 @@ export class Publisher {
       this.store.clearPublished();
       return { kind: "reset", matchId, epoch, seq: cursor, state: stateAsJson(after) };
     }
-    this.store.putPublished(cursor, before.seq, ops);
-    return { kind: "patch", matchId, epoch: this.epoch(), seq: cursor, prev: before.seq, ops };
+    // Computed once here for every viewer who asked for byte-level deltas, never per room.
+    const patch = {
+      seq: cursor,
+      prev: before.seq,
+      ops,
+      delta: createStateDelta(stateText(before.state), stateText(after)),
+    };
+    this.store.putPublished(patch);
+    return { kind: "patch", matchId, epoch: this.epoch(), ...patch };
   }
 
   /**

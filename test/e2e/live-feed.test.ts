@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { subscribe, type Subscription } from "../../client/index.ts";
+import { type Subscription, subscribe } from "../../client/index.ts";
 import { cricsheetToEvents } from "../../origin/cricsheet/index.ts";
 import type { ProviderEvent } from "../../origin/scoring/index.ts";
 import { freePort, LocalStack, tempStateDir } from "../../scripts/local-stack.ts";
@@ -24,7 +24,9 @@ const REGIONS = ["weur", "apac"] as const;
  * would disconnect everyone, and every viewer must resume and end equal to the ledger.
  */
 describe("live feed end to end", () => {
-  const file = JSON.parse(readFileSync(join(import.meta.dirname, "../../fixtures/cricsheet/1175359.json"), "utf8"));
+  const file = JSON.parse(
+    readFileSync(join(import.meta.dirname, "../../fixtures/cricsheet/1175359.json"), "utf8"),
+  );
   const events: ProviderEvent[] = cricsheetToEvents(file, { matchId: "e2e-live" });
   let stack: LocalStack;
   const subscriptions: Subscription<unknown>[] = [];
@@ -35,7 +37,9 @@ describe("live feed end to end", () => {
   });
 
   it("every viewer applies every version in order and ends equal to the ledger, across a restart", async () => {
-    stack = new LocalStack(await freePort(), tempStateDir(), { vars: { ROOM_MAX_SOCKETS: "40", ROOM_FANOUT: "2" } });
+    stack = new LocalStack(await freePort(), tempStateDir(), {
+      vars: { ROOM_MAX_SOCKETS: "40", ROOM_FANOUT: "2" },
+    });
     await stack.start();
     // Each batch is applied as one version: the seq of its last event.
     const versions: number[] = [];
@@ -53,6 +57,8 @@ describe("live feed end to end", () => {
           baseUrl: stack.base,
           matchId: "e2e-live",
           region,
+          // A third of the audience takes byte-level deltas instead of JSON Patch.
+          format: i % 3 === 0 ? "fossil" : "json-patch",
           WebSocket: PlainWebSocket,
           backoff: { baseMs: 200, maxMs: 2000 },
         });
@@ -72,7 +78,11 @@ describe("live feed end to end", () => {
     await stack.kill9();
     await stack.start();
     for (let i = half; i < events.length; i += 10) await send(events.slice(i, i + 10));
-    await until(() => subscriptions.every((s) => s.seq === events.length), 60_000, "every viewer at the final seq");
+    await until(
+      () => subscriptions.every((s) => s.seq === events.length),
+      60_000,
+      "every viewer at the final seq",
+    );
 
     const final = await stack.get<{ seq: number; state: unknown }>("/v1/matches/e2e-live");
     // Every viewer applied every version, in order: the resume after the restart replays what

@@ -76,7 +76,10 @@ describe("Server-Sent Events", () => {
 describe("compression", () => {
   it("does not negotiate permessage-deflate even when the client offers it", async () => {
     const res = await worker("/v1/matches/no-deflate/ws?region=weur", {
-      headers: { upgrade: "websocket", "sec-websocket-extensions": "permessage-deflate; client_max_window_bits" },
+      headers: {
+        upgrade: "websocket",
+        "sec-websocket-extensions": "permessage-deflate; client_max_window_bits",
+      },
     });
     expect(res.status).toBe(101);
     expect(res.headers.get("sec-websocket-extensions")).toBeNull();

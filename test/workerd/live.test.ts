@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fixtureEvents } from "./support/fixtures.ts";
-import { ingestEvents, matchState } from "./support/ingest.ts";
+import { ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
@@ -20,5 +20,41 @@ describe("live feed over WebSocket", () => {
     expect(viewer.versions()).toEqual([10, 15, 20, 25, 30, 35, 40]);
     expect(viewer.state).toEqual((await matchState(matchId)).state);
     viewer.close();
+  });
+
+  it("sends fossil deltas instead of patches to a viewer that asks, with the same result", async () => {
+    const matchId = "live-fossil";
+    const events = fixtureEvents("1384429", matchId).slice(0, 60);
+    await ingestEvents(events.slice(0, 10));
+    const patches = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    const deltas = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur&format=fossil`);
+    await Promise.all([patches.waitForSeq(10), deltas.waitForSeq(10)]);
+    for (let i = 10; i < 60; i += 10) await ingestEvents(events.slice(i, i + 10));
+    await Promise.all([patches.waitForSeq(60), deltas.waitForSeq(60)]);
+    expect(deltas.errors).toEqual([]);
+    expect(deltas.frames.filter((f) => f.type === "delta")).toHaveLength(5);
+    expect(deltas.frames.some((f) => f.type === "patch")).toBe(false);
+    expect(deltas.state).toEqual(patches.state);
+    expect(deltas.state).toEqual((await matchState(matchId)).state);
+
+    // A resume in fossil format replays deltas.
+    const back = await TestViewer.connect(
+      `/v1/matches/${matchId}/ws?region=weur&format=fossil&since=30&epoch=${deltas.epoch}`,
+      {
+        held: { state: (await matchState(matchId, 30)).state, seq: 30, epoch: deltas.epoch },
+      },
+    );
+    await back.waitForSeq(60);
+    expect(back.frames.filter((f) => f.type === "delta").every((f) => f.type === "delta" && f.resumed)).toBe(
+      true,
+    );
+    expect(back.state).toEqual(deltas.state);
+  });
+
+  it("refuses an unknown format with 400", async () => {
+    const res = await worker("/v1/matches/live-x/ws?region=weur&format=xml", {
+      headers: { upgrade: "websocket" },
+    });
+    expect(res.status).toBe(400);
   });
 });

@@ -8,6 +8,7 @@ import {
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "../../protocol/live-messages.ts";
+import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { readWorkerConfig, type WorkerConfig } from "../config.ts";
 import { HttpError } from "../http-error.ts";
 import { intQuery, matchIdParam } from "../params.ts";
@@ -35,11 +36,16 @@ live.get("/:matchId/ws", async (c) => {
     if (!verdict.ok) return closedSocket(CLOSE_CODES.unauthorized, verdict.reason);
   }
   const { since, epoch } = resumePoint(c.req.query("since"), c.req.query("epoch"));
+  const format = c.req.query("format") ?? "json-patch";
+  if (!isLiveFormat(format)) {
+    throw new HttpError(400, "invalid_format", `"format" is one of ${LIVE_FORMATS.join(", ")}`);
+  }
   return connectViewer(c.env, config, c.req.raw, {
     matchId,
     region: viewerRegion(config, c.req.raw, c.req.query("region")),
     since,
     epoch,
+    format,
   });
 });
 
@@ -134,4 +140,8 @@ async function checkViewerToken(
     offered.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
     Math.floor(Date.now() / 1000),
   );
+}
+
+function isLiveFormat(value: string): value is LiveFormat {
+  return (LIVE_FORMATS as readonly string[]).includes(value);
 }

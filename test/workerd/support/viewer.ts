@@ -1,5 +1,6 @@
 import jsonPatch, { type Operation } from "fast-json-patch";
 import { parseServerMessage, type ServerMessage } from "../../../protocol/live-messages.ts";
+import { applyStateDelta, stateText } from "../../../protocol/state-delta.ts";
 import { worker } from "./ingest.ts";
 
 /**
@@ -67,12 +68,15 @@ export class TestViewer {
       this.state = message.state;
       this.seq = message.seq;
       this.epoch = message.epoch;
-    } else if (message.type === "patch") {
+    } else if (message.type === "patch" || message.type === "delta") {
       if (this.seq === null || message.prev !== this.seq) {
-        this.errors.push(`patch ${message.prev}->${message.seq} on top of ${this.seq}`);
+        this.errors.push(`${message.type} ${message.prev}->${message.seq} on top of ${this.seq}`);
         return;
       }
-      this.state = jsonPatch.applyPatch(this.state, message.ops as Operation[], false, false).newDocument;
+      this.state =
+        message.type === "patch"
+          ? jsonPatch.applyPatch(this.state, message.ops as Operation[], false, false).newDocument
+          : JSON.parse(applyStateDelta(stateText(this.state), message.delta));
       this.seq = message.seq;
     }
   }
@@ -93,6 +97,8 @@ export class TestViewer {
 
   /** The seqs of the versions this viewer applied, in order (snapshot seqs included). */
   versions(): number[] {
-    return this.frames.flatMap((f) => (f.type === "snapshot" || f.type === "patch" ? [f.seq] : []));
+    return this.frames.flatMap((f) =>
+      f.type === "snapshot" || f.type === "patch" || f.type === "delta" ? [f.seq] : [],
+    );
   }
 }

@@ -1,0 +1,198 @@
+/**
+ * `/ops.html`: per match, received / applied / delivered seq, the lag window as a line with its
+ * slope and Burrow status, dead letters with replay and discard, rooms per region with viewers.
+ */
+import { lagLine } from "./charts/lag-line.ts";
+import { byId, fill, h } from "./dom.ts";
+import { adminApi, type DeadLetter, type LagReport, storedToken, storeToken, Unauthorized } from "./ops/admin-api.ts";
+
+const REFRESH_MS = 2000;
+const login = byId<HTMLFormElement>("login");
+const ops = byId("ops");
+/** One section per match, kept across refreshes so buttons keep keyboard focus. */
+const sections = new Map<string, { root: HTMLElement; live: HTMLElement; dead: HTMLElement; deadKey: string }>();
+let timer: ReturnType<typeof setInterval> | null = null;
+
+login.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>("token");
+  storeToken(input.value.trim());
+  input.value = "";
+  void show();
+});
+byId("logout").addEventListener("click", () => {
+  storeToken(null);
+  void show();
+});
+
+async function show(): Promise<void> {
+  const signedIn = storedToken() !== null;
+  login.hidden = signedIn;
+  ops.hidden = !signedIn;
+  if (timer !== null) clearInterval(timer);
+  timer = null;
+  if (!signedIn) {
+    byId("token").focus();
+    return;
+  }
+  await refresh();
+  timer = setInterval(() => void refresh(), REFRESH_MS);
+}
+
+async function refresh(): Promise<void> {
+  const updated = byId("updated");
+  try {
+    const matches = await adminApi.matches();
+    const reports = await Promise.all(
+      matches.map(async (m) => ({ m, lag: await adminApi.lag(m.matchId), dead: await adminApi.deadLetters(m.matchId) })),
+    );
+    const container = byId("matches");
+    if (reports.length === 0) fill(container, h("p", {}, "No matches yet."));
+    else if (!container.querySelector("section")) fill(container);
+    for (const { m, lag, dead } of reports) {
+      const section = sectionFor(m.matchId, `${m.teams.join(" v ")}`, container);
+      renderLive(section.live, lag);
+      const key = JSON.stringify(dead);
+      if (key !== section.deadKey) {
+        section.deadKey = key;
+        renderDeadLetters(section.dead, m.matchId, dead);
+      }
+    }
+    updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (err) {
+    if (err instanceof Unauthorized) {
+      storeToken(null);
+      await show();
+      byId("login-error").textContent = err.message;
+      return;
+    }
+    updated.textContent = `could not refresh: ${(err as Error).message}`;
+  }
+}
+
+function sectionFor(matchId: string, teams: string, container: HTMLElement) {
+  const existing = sections.get(matchId);
+  if (existing) return existing;
+  const live = h("div", {});
+  const dead = h("div", {});
+  const root = h(
+    "section",
+    { class: "panel ops-match", "data-testid": "ops-match", "data-match-id": matchId },
+    h("h2", {}, teams, " ", h("code", {}, matchId)),
+    live,
+    h("h3", {}, "Dead letters"),
+    dead,
+  );
+  container.append(root);
+  const entry = { root, live, dead, deadKey: "" };
+  sections.set(matchId, entry);
+  return entry;
+}
+
+function renderLive(el: HTMLElement, lag: LagReport): void {
+  const delivered = lag.edge.length ? Math.min(...lag.edge.map((r) => r.confirmedSeq)) : null;
+  const seqs: [string, string][] = [
+    ["received", String(lag.receivedSeq)],
+    ["applied", String(lag.appliedSeq)],
+    ["delivered", delivered === null ? "– (no rooms)" : String(delivered)],
+    ["buffered", String(lag.buffered)],
+    ["gaps", String(lag.gaps.length)],
+    ["conflicts", String(lag.conflicts)],
+  ];
+  fill(
+    el,
+    h(
+      "dl",
+      { class: "facts seqs" },
+      ...seqs.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", { "data-testid": `seq-${k}` }, v))),
+    ),
+    h(
+      "p",
+      {},
+      "Lag ",
+      h("strong", { "data-testid": "lag" }, lag.consumer.lag),
+      ", slope ",
+      h("strong", { "data-testid": "lag-slope" }, `${lag.consumer.slopePerSecond.toFixed(2)}/s`),
+      " ",
+      h("span", { class: `badge ${lag.consumer.status}`, "data-testid": "lag-status" }, lag.consumer.status),
+      " ",
+      h("span", { class: "subtitle" }, lag.consumer.reason),
+    ),
+    lagLine(lag.consumer.samples, Date.now()),
+    h("h3", {}, "Rooms per region"),
+    lag.edge.length
+      ? h(
+          "table",
+          { "data-testid": "regions" },
+          h(
+            "thead",
+            {},
+            h("tr", {}, ...["Region", "Viewers", "Confirmed seq", "Lag", "Status"].map((t) => h("th", { scope: "col" }, t))),
+          ),
+          h(
+            "tbody",
+            {},
+            ...lag.edge.map((r) =>
+              h(
+                "tr",
+                {},
+                h("th", { scope: "row" }, r.region),
+                h("td", { class: "num" }, r.viewers),
+                h("td", { class: "num" }, r.confirmedSeq),
+                h("td", { class: "num" }, r.lag),
+                h("td", {}, h("span", { class: `badge ${r.status}` }, r.status)),
+              ),
+            ),
+          ),
+        )
+      : h("p", { class: "subtitle" }, "No region has viewers."),
+  );
+}
+
+function renderDeadLetters(el: HTMLElement, matchId: string, dead: DeadLetter[]): void {
+  if (dead.length === 0) return fill(el, h("p", { class: "subtitle", "data-testid": "dead-letters" }, "None."));
+  const button = (d: DeadLetter, action: "replay" | "discard") => {
+    const b = h(
+      "button",
+      { type: "button", class: action === "discard" ? "danger" : "", "data-testid": `dead-${action}-${d.seq}` },
+      action === "replay" ? "Replay" : "Discard",
+    );
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        const out = await adminApi.act(matchId, d.seq, action);
+        if (action === "replay" && out.applied === false) alert(`seq ${d.seq} failed again; it stays parked`);
+      } catch (err) {
+        alert((err as Error).message);
+      }
+      await refresh();
+    });
+    return b;
+  };
+  fill(
+    el,
+    h(
+      "table",
+      { "data-testid": "dead-letters" },
+      h("thead", {}, h("tr", {}, ...["Seq", "Type", "Error", "Tries", "Status", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "tbody",
+        {},
+        ...dead.map((d) =>
+          h(
+            "tr",
+            {},
+            h("td", { class: "num" }, d.seq),
+            h("td", {}, d.type),
+            h("td", {}, d.error),
+            h("td", { class: "num" }, d.attempts),
+            h("td", {}, d.status),
+            h("td", {}, d.status === "dead" ? h("span", {}, button(d, "replay"), " ", button(d, "discard")) : ""),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+void show();

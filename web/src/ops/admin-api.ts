@@ -1,0 +1,77 @@
+/**
+ * The admin API as the operations page uses it. The token lives in this tab's sessionStorage
+ * only and travels as a bearer header; the page itself holds no secret.
+ */
+
+const TOKEN_KEY = "crease.adminToken";
+
+/** The wire shape of `GET /v1/admin/matches/:id/lag` (durable-objects/match-ledger.ts `LedgerLag`). */
+export interface LagReport {
+  matchId: string;
+  receivedSeq: number;
+  appliedSeq: number;
+  buffered: number;
+  gaps: { fromSeq: number; toSeq: number; skippedAt: number; missing: number }[];
+  deadLetters: number;
+  conflicts: number;
+  consumer: {
+    status: "OK" | "WARNING" | "STALLED" | "STOPPED";
+    lag: number;
+    slopePerSecond: number;
+    reason: string;
+    samples: { at: number; produced: number; consumed: number }[];
+  };
+  edge: { region: string; viewers: number; confirmedSeq: number; reportedAt: number; lag: number; status: string }[];
+}
+
+export interface DeadLetter {
+  seq: number;
+  type: string;
+  error: string;
+  attempts: number;
+  at: number;
+  status: "dead" | "discarded";
+}
+
+export interface MatchSummary {
+  matchId: string;
+  seq: number;
+  status: string;
+  teams: string[];
+  title: string | null;
+}
+
+export class Unauthorized extends Error {}
+
+export function storedToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function storeToken(token: string | null): void {
+  if (token === null) sessionStorage.removeItem(TOKEN_KEY);
+  else sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await fetch(path, {
+    ...init,
+    headers: { authorization: `Bearer ${storedToken() ?? ""}`, ...(init.headers ?? {}) },
+  });
+  if (res.status === 401) throw new Unauthorized("the admin token was refused");
+  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!res.ok && res.status !== 409) throw new Error(body?.error?.message ?? `${path} answered ${res.status}`);
+  return body as T;
+}
+
+export const adminApi = {
+  matches: () => call<{ matches: MatchSummary[] }>("/v1/matches").then((b) => b.matches),
+  lag: (id: string) => call<LagReport>(`/v1/admin/matches/${encodeURIComponent(id)}/lag`),
+  deadLetters: (id: string) =>
+    call<{ deadLetters: DeadLetter[] }>(`/v1/admin/matches/${encodeURIComponent(id)}/dead-letters`).then(
+      (b) => b.deadLetters,
+    ),
+  act: (id: string, seq: number, action: "replay" | "discard") =>
+    call<{ applied?: boolean }>(`/v1/admin/matches/${encodeURIComponent(id)}/dead-letters/${seq}/${action}`, {
+      method: "POST",
+    }),
+};
