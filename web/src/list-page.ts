@@ -19,7 +19,9 @@ async function refresh(): Promise<void> {
     const res = await fetch("/v1/matches");
     if (!res.ok) throw new Error(`the match list answered ${res.status}`);
     const { matches } = (await res.json()) as { matches: MatchSummary[] };
-    matches.sort((a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || a.matchId.localeCompare(b.matchId));
+    matches.sort(
+      (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || a.matchId.localeCompare(b.matchId),
+    );
     byId("empty").hidden = matches.length > 0;
     fill(byId("matches"), ...matches.map(item));
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;

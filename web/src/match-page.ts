@@ -51,7 +51,10 @@ function start(matchId: string, region: string | undefined): void {
       chosen = n;
       render();
     });
-    renderCard(byId("card-panel"), card.innings.find((i) => i.number === selected));
+    renderCard(
+      byId("card-panel"),
+      card.innings.find((i) => i.number === selected),
+    );
     byId("main").dataset.seq = String(sub.seq ?? 0);
   };
 

@@ -4,13 +4,23 @@
  */
 import { lagLine } from "./charts/lag-line.ts";
 import { byId, fill, h } from "./dom.ts";
-import { adminApi, type DeadLetter, type LagReport, storedToken, storeToken, Unauthorized } from "./ops/admin-api.ts";
+import {
+  adminApi,
+  type DeadLetter,
+  type LagReport,
+  storedToken,
+  storeToken,
+  Unauthorized,
+} from "./ops/admin-api.ts";
 
 const REFRESH_MS = 2000;
 const login = byId<HTMLFormElement>("login");
 const ops = byId("ops");
 /** One section per match, kept across refreshes so buttons keep keyboard focus. */
-const sections = new Map<string, { root: HTMLElement; live: HTMLElement; dead: HTMLElement; deadKey: string }>();
+const sections = new Map<
+  string,
+  { root: HTMLElement; live: HTMLElement; dead: HTMLElement; deadKey: string }
+>();
 let timer: ReturnType<typeof setInterval> | null = null;
 
 login.addEventListener("submit", (event) => {
@@ -44,7 +54,11 @@ async function refresh(): Promise<void> {
   try {
     const matches = await adminApi.matches();
     const reports = await Promise.all(
-      matches.map(async (m) => ({ m, lag: await adminApi.lag(m.matchId), dead: await adminApi.deadLetters(m.matchId) })),
+      matches.map(async (m) => ({
+        m,
+        lag: await adminApi.lag(m.matchId),
+        dead: await adminApi.deadLetters(m.matchId),
+      })),
     );
     const container = byId("matches");
     if (reports.length === 0) fill(container, h("p", {}, "No matches yet."));
@@ -127,7 +141,13 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
           h(
             "thead",
             {},
-            h("tr", {}, ...["Region", "Viewers", "Confirmed seq", "Lag", "Status"].map((t) => h("th", { scope: "col" }, t))),
+            h(
+              "tr",
+              {},
+              ...["Region", "Viewers", "Confirmed seq", "Lag", "Status"].map((t) =>
+                h("th", { scope: "col" }, t),
+              ),
+            ),
           ),
           h(
             "tbody",
@@ -150,11 +170,18 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
 }
 
 function renderDeadLetters(el: HTMLElement, matchId: string, dead: DeadLetter[]): void {
-  if (dead.length === 0) return fill(el, h("p", { class: "subtitle", "data-testid": "dead-letters" }, "None."));
+  if (dead.length === 0) {
+    fill(el, h("p", { class: "subtitle", "data-testid": "dead-letters" }, "None."));
+    return;
+  }
   const button = (d: DeadLetter, action: "replay" | "discard") => {
     const b = h(
       "button",
-      { type: "button", class: action === "discard" ? "danger" : "", "data-testid": `dead-${action}-${d.seq}` },
+      {
+        type: "button",
+        class: action === "discard" ? "danger" : "",
+        "data-testid": `dead-${action}-${d.seq}`,
+      },
       action === "replay" ? "Replay" : "Discard",
     );
     b.addEventListener("click", async () => {
@@ -174,7 +201,15 @@ function renderDeadLetters(el: HTMLElement, matchId: string, dead: DeadLetter[])
     h(
       "table",
       { "data-testid": "dead-letters" },
-      h("thead", {}, h("tr", {}, ...["Seq", "Type", "Error", "Tries", "Status", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["Seq", "Type", "Error", "Tries", "Status", ""].map((t) => h("th", { scope: "col" }, t)),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -187,7 +222,11 @@ function renderDeadLetters(el: HTMLElement, matchId: string, dead: DeadLetter[])
             h("td", {}, d.error),
             h("td", { class: "num" }, d.attempts),
             h("td", {}, d.status),
-            h("td", {}, d.status === "dead" ? h("span", {}, button(d, "replay"), " ", button(d, "discard")) : ""),
+            h(
+              "td",
+              {},
+              d.status === "dead" ? h("span", {}, button(d, "replay"), " ", button(d, "discard")) : "",
+            ),
           ),
         ),
       ),

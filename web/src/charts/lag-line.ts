@@ -5,7 +5,10 @@ import { type Box, linear, ticks } from "./scale.ts";
 
 const B: Box = { width: 360, height: 120, left: 32, bottom: 20, top: 8, right: 8 };
 
-export function lagLine(samples: { at: number; produced: number; consumed: number }[], now: number): SVGSVGElement {
+export function lagLine(
+  samples: { at: number; produced: number; consumed: number }[],
+  now: number,
+): SVGSVGElement {
   const from = Math.min(now - 20_000, ...samples.map((p) => p.at));
   const span = Math.max(1, (now - from) / 1000);
   const points = samples.map((p) => [(p.at - from) / 1000, Math.max(0, p.produced - p.consumed)] as const);

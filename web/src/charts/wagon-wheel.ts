@@ -16,7 +16,11 @@ function colour(b: BallRecord): string {
 export function wagonWheel(balls: BallRecord[]): HTMLElement | SVGSVGElement {
   const shots = balls.filter((b) => b.shot !== null && b.batterRuns > 0);
   if (shots.length === 0)
-    return h("p", { class: "no-data", "data-testid": "wagon-wheel" }, "No shot data: this feed sends no shot directions.");
+    return h(
+      "p",
+      { class: "no-data", "data-testid": "wagon-wheel" },
+      "No shot data: this feed sends no shot directions.",
+    );
   const r = C - 8;
   return s(
     "svg",
@@ -32,7 +36,8 @@ export function wagonWheel(balls: BallRecord[]): HTMLElement | SVGSVGElement {
     ...shots.map((b) => {
       // Degrees clockwise from straight down the ground, which is up on the drawing.
       const angle = ((b.shot?.angle ?? 0) * Math.PI) / 180;
-      const length = Math.min(1, (b.shot?.distance ?? (b.batterRuns >= 4 ? BOUNDARY_M : 40)) / BOUNDARY_M) * r;
+      const length =
+        Math.min(1, (b.shot?.distance ?? (b.batterRuns >= 4 ? BOUNDARY_M : 40)) / BOUNDARY_M) * r;
       return s("line", {
         x1: C,
         y1: C,

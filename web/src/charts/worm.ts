@@ -1,8 +1,8 @@
 /** The worm: cumulative runs after each over, one line per innings. */
 import type { InningsCard } from "../../../origin/scoring/index.ts";
 import { s } from "../dom.ts";
-import { CHART_BOX as B, linear, ticks } from "./scale.ts";
 import { axes, inningsColour, legend } from "./parts.ts";
+import { CHART_BOX as B, linear, ticks } from "./scale.ts";
 
 /** Points of one innings' worm: (0, 0), then (overs completed, total) after each over. */
 export function wormPoints(card: InningsCard, ballsPerOver: number): [number, number][] {
@@ -14,7 +14,11 @@ export function wormPoints(card: InningsCard, ballsPerOver: number): [number, nu
   return points;
 }
 
-export function wormChart(cards: InningsCard[], ballsPerOver: number, oversLimit: number | null): SVGSVGElement {
+export function wormChart(
+  cards: InningsCard[],
+  ballsPerOver: number,
+  oversLimit: number | null,
+): SVGSVGElement {
   const series = cards.map((card) => ({ card, points: wormPoints(card, ballsPerOver) }));
   const maxX = Math.max(oversLimit ?? 0, ...series.flatMap((x) => x.points.map((p) => p[0])), 1);
   const maxY = Math.max(...series.flatMap((x) => x.points.map((p) => p[1])), 10);

@@ -3,8 +3,8 @@
  * crease, the bowler, the partnership, and the last overs ball by ball.
  */
 import {
-  ballLabel,
   type BallRecord,
+  ballLabel,
   type InningsCard,
   type InningsState,
   type Scorecard,
@@ -44,7 +44,8 @@ export function renderHeadline(el: HTMLElement, card: Scorecard, inn: InningsCar
   const facts: [string, string][] = [];
   if (inn) {
     facts.push(["Run rate", num(inn.runRate)]);
-    if (inn.target) facts.push(["Target", `${inn.target.runs}${inn.target.overs ? ` in ${inn.target.overs} ov` : ""}`]);
+    if (inn.target)
+      facts.push(["Target", `${inn.target.runs}${inn.target.overs ? ` in ${inn.target.overs} ov` : ""}`]);
     if (inn.requiredRunRate !== null) facts.push(["Required rate", num(inn.requiredRunRate)]);
     if (inn.runsNeeded !== null && inn.status === "in progress")
       facts.push(["To win", `${inn.runsNeeded} off ${inn.ballsRemaining ?? "?"}`]);
@@ -71,7 +72,12 @@ export function renderHeadline(el: HTMLElement, card: Scorecard, inn: InningsCar
           "dl",
           { class: "facts" },
           ...facts.flatMap(([k, v]) => [
-            h("div", {}, h("dt", {}, k), h("dd", { "data-testid": `fact-${k.toLowerCase().replace(/\W+/g, "-")}` }, v)),
+            h(
+              "div",
+              {},
+              h("dt", {}, k),
+              h("dd", { "data-testid": `fact-${k.toLowerCase().replace(/\W+/g, "-")}` }, v),
+            ),
           ]),
         )
       : null,
@@ -81,8 +87,15 @@ export function renderHeadline(el: HTMLElement, card: Scorecard, inn: InningsCar
   );
 }
 
-export function renderCrease(el: HTMLElement, card: InningsCard | undefined, state: InningsState | undefined): void {
-  if (!card || !state) return fill(el);
+export function renderCrease(
+  el: HTMLElement,
+  card: InningsCard | undefined,
+  state: InningsState | undefined,
+): void {
+  if (!card || !state) {
+    fill(el);
+    return;
+  }
   const atCrease = card.batters.filter((b) => b.name === card.striker || b.name === card.nonStriker);
   const lastBall = state.balls.at(-1);
   const bowler = card.bowlers.find((b) => b.name === lastBall?.bowler);
@@ -93,7 +106,11 @@ export function renderCrease(el: HTMLElement, card: InningsCard | undefined, sta
       "table",
       { class: "compact", "data-testid": "batters-at-crease" },
       h("caption", {}, card.status === "complete" ? "Last pair" : "At the crease"),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Batter"), ...["R", "B", "4s", "6s", "SR"].map(numTh))),
+      h(
+        "thead",
+        {},
+        h("tr", {}, h("th", { scope: "col" }, "Batter"), ...["R", "B", "4s", "6s", "SR"].map(numTh)),
+      ),
       h(
         "tbody",
         {},
@@ -101,7 +118,12 @@ export function renderCrease(el: HTMLElement, card: InningsCard | undefined, sta
           h(
             "tr",
             {},
-            h("th", { scope: "row" }, b.name, b.name === card.striker ? h("span", { class: "on-strike", title: "on strike" }, " *") : null),
+            h(
+              "th",
+              { scope: "row" },
+              b.name,
+              b.name === card.striker ? h("span", { class: "on-strike", title: "on strike" }, " *") : null,
+            ),
             ...[b.runs, b.balls, b.fours, b.sixes, num(b.strikeRate, 1)].map(numTd),
           ),
         ),
@@ -112,7 +134,11 @@ export function renderCrease(el: HTMLElement, card: InningsCard | undefined, sta
           "table",
           { class: "compact", "data-testid": "current-bowler" },
           h("caption", {}, "Bowler"),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Bowler"), ...["O", "M", "R", "W", "Econ"].map(numTh))),
+          h(
+            "thead",
+            {},
+            h("tr", {}, h("th", { scope: "col" }, "Bowler"), ...["O", "M", "R", "W", "Econ"].map(numTh)),
+          ),
           h(
             "tbody",
             {},
@@ -139,7 +165,10 @@ export function renderCrease(el: HTMLElement, card: InningsCard | undefined, sta
 
 /** The last three overs, ball by ball, newest last. */
 export function renderRecentOvers(el: HTMLElement, state: InningsState | undefined): void {
-  if (!state) return fill(el);
+  if (!state) {
+    fill(el);
+    return;
+  }
   const byOver = new Map<number, BallRecord[]>();
   for (const b of state.balls.slice(-40)) byOver.set(b.over, [...(byOver.get(b.over) ?? []), b]);
   const overs = [...byOver.entries()].slice(-3);
@@ -155,7 +184,13 @@ export function renderRecentOvers(el: HTMLElement, state: InningsState | undefin
           { class: "balls" },
           ...balls.map((b) => {
             const label = ballLabel(b);
-            const kind = b.wickets.length ? "w" : b.batterRuns >= 6 ? "six" : b.batterRuns >= 4 && !b.nonBoundary ? "four" : "";
+            const kind = b.wickets.length
+              ? "w"
+              : b.batterRuns >= 6
+                ? "six"
+                : b.batterRuns >= 4 && !b.nonBoundary
+                  ? "four"
+                  : "";
             return h("li", { class: `ball ${kind}` }, label);
           }),
         ),

@@ -17,7 +17,13 @@ export function renderTabs(
       ...cards.map((c) => {
         const button = h(
           "button",
-          { type: "button", role: "tab", id: `tab-${c.number}`, "aria-controls": "card-panel", "data-testid": `innings-tab-${c.number}` },
+          {
+            type: "button",
+            role: "tab",
+            id: `tab-${c.number}`,
+            "aria-controls": "card-panel",
+            "data-testid": `innings-tab-${c.number}`,
+          },
           `${c.team}${c.superOver ? " (SO)" : ""}`,
           h("span", { class: "sub" }, ` inns ${c.number}`),
         );
@@ -46,7 +52,10 @@ function arrowKeys(list: HTMLElement, event: KeyboardEvent): void {
 }
 
 export function renderCard(el: HTMLElement, card: InningsCard | undefined): void {
-  if (!card) return fill(el, h("p", {}, "No innings yet."));
+  if (!card) {
+    fill(el, h("p", {}, "No innings yet."));
+    return;
+  }
   el.setAttribute("aria-labelledby", `tab-${card.number}`);
   fill(
     el,
@@ -60,7 +69,13 @@ export function renderCard(el: HTMLElement, card: InningsCard | undefined): void
         h(
           "thead",
           {},
-          h("tr", {}, h("th", { scope: "col" }, "Batter"), h("th", { scope: "col", class: "how" }, ""), ...["R", "B", "4s", "6s", "SR"].map((t) => h("th", { scope: "col", class: "num" }, t))),
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Batter"),
+            h("th", { scope: "col", class: "how" }, ""),
+            ...["R", "B", "4s", "6s", "SR"].map((t) => h("th", { scope: "col", class: "num" }, t)),
+          ),
         ),
         h(
           "tbody",
@@ -71,7 +86,9 @@ export function renderCard(el: HTMLElement, card: InningsCard | undefined): void
               { "data-testid": "batting-row" },
               h("th", { scope: "row" }, b.name),
               h("td", { class: "how" }, b.howOut),
-              ...[b.runs, b.balls, b.fours, b.sixes, num(b.strikeRate, 1)].map((v) => h("td", { class: "num" }, v)),
+              ...[b.runs, b.balls, b.fours, b.sixes, num(b.strikeRate, 1)].map((v) =>
+                h("td", { class: "num" }, v),
+              ),
             ),
           ),
         ),
@@ -119,7 +136,14 @@ export function renderCard(el: HTMLElement, card: InningsCard | undefined): void
         h(
           "thead",
           {},
-          h("tr", {}, h("th", { scope: "col" }, "Bowler"), ...["O", "M", "R", "W", "Econ", "wd", "nb"].map((t) => h("th", { scope: "col", class: "num" }, t))),
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Bowler"),
+            ...["O", "M", "R", "W", "Econ", "wd", "nb"].map((t) =>
+              h("th", { scope: "col", class: "num" }, t),
+            ),
+          ),
         ),
         h(
           "tbody",
@@ -129,7 +153,9 @@ export function renderCard(el: HTMLElement, card: InningsCard | undefined): void
               "tr",
               { "data-testid": "bowling-row" },
               h("th", { scope: "row" }, b.name),
-              ...[b.overs, b.maidens, b.runs, b.wickets, num(b.economy), b.wides, b.noballs].map((v) => h("td", { class: "num" }, v)),
+              ...[b.overs, b.maidens, b.runs, b.wickets, num(b.economy), b.wides, b.noballs].map((v) =>
+                h("td", { class: "num" }, v),
+              ),
             ),
           ),
         ),

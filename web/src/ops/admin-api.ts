@@ -21,7 +21,14 @@ export interface LagReport {
     reason: string;
     samples: { at: number; produced: number; consumed: number }[];
   };
-  edge: { region: string; viewers: number; confirmedSeq: number; reportedAt: number; lag: number; status: string }[];
+  edge: {
+    region: string;
+    viewers: number;
+    confirmedSeq: number;
+    reportedAt: number;
+    lag: number;
+    status: string;
+  }[];
 }
 
 export interface DeadLetter {
@@ -59,7 +66,8 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   });
   if (res.status === 401) throw new Unauthorized("the admin token was refused");
   const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!res.ok && res.status !== 409) throw new Error(body?.error?.message ?? `${path} answered ${res.status}`);
+  if (!res.ok && res.status !== 409)
+    throw new Error(body?.error?.message ?? `${path} answered ${res.status}`);
   return body as T;
 }
 
