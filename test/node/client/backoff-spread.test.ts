@@ -5,7 +5,7 @@ import { WebSocket } from "ws";
 import { backoffCap } from "../../../client/full-jitter-delay.ts";
 import { fullJitterDelay, type Subscription, subscribe } from "../../../client/index.ts";
 import { CLOSE_CODES } from "../../../protocol/live-messages.ts";
-import { seededRandom } from "./support/seeded-random.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { TestRoom } from "./support/test-room.ts";
 
 const BUCKET_MS = 100;
