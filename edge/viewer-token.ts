@@ -3,22 +3,16 @@
  * They travel as a WebSocket subprotocol (`crease.token.<token>`), never in the query string,
  * where access logs would keep them.
  */
+import { constantTimeEqual, fromHex, hmacSha256, toHex } from "../origin/hmac.ts";
+
 const encoder = new TextEncoder();
 
-async function hmacHex(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
-  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+function tokenMac(secret: string, matchId: string, expiresAt: number): Promise<Uint8Array> {
+  return hmacSha256(secret, encoder.encode(`${matchId}.${expiresAt}`));
 }
 
 export async function signViewerToken(secret: string, matchId: string, expiresAt: number): Promise<string> {
-  return `${expiresAt}.${await hmacHex(secret, `${matchId}.${expiresAt}`)}`;
+  return `${expiresAt}.${toHex(await tokenMac(secret, matchId, expiresAt))}`;
 }
 
 export async function verifyViewerToken(
@@ -31,10 +25,10 @@ export async function verifyViewerToken(
   if (!match) return { ok: false, reason: "malformed viewer token" };
   const expiresAt = Number(match[1]);
   if (expiresAt < nowSeconds) return { ok: false, reason: "viewer token expired" };
-  const expected = await hmacHex(secret, `${matchId}.${expiresAt}`);
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ (match[2] ?? "").charCodeAt(i);
-  return diff === 0 ? { ok: true } : { ok: false, reason: "viewer token does not match this match" };
+  const expected = await tokenMac(secret, matchId, expiresAt);
+  return constantTimeEqual(expected, fromHex(match[2] ?? ""))
+    ? { ok: true }
+    : { ok: false, reason: "viewer token does not match this match" };
 }
 
 /** Whether a match needs a token: listed by id, or by a prefix ending in `*`. */

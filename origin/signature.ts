@@ -11,6 +11,8 @@
  */
 
 /** The HTTP header that carries the signature. */
+import { constantTimeEqual, fromHex, hmacSha256, toHex } from "./hmac.ts";
+
 export const SIGNATURE_HEADER = "X-Crease-Signature";
 
 /** Default replay window, applied in both directions (past and future), in seconds. */
@@ -205,41 +207,6 @@ function signedBytes(t: string, body: string | Uint8Array): Uint8Array<ArrayBuff
   message.set(prefix, 0);
   message.set(payload, prefix.length);
   return message;
-}
-
-async function hmacSha256(secret: string, message: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
-}
-
-/**
- * Compares every byte whatever the earlier ones were. Lengths are public (both are 32 bytes
- * by construction), so an unequal length may return at once.
- */
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return difference === 0;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
-
-/** Decodes hex already checked against HEX_PATTERN with an even length. */
-function fromHex(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
 }
 
 function fail(reason: SignatureFailureReason, message: string): SignatureCheck {

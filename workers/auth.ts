@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { constantTimeEqual } from "../origin/hmac.ts";
 import { HttpError } from "./http-error.ts";
 
 /** Admin routes and /metrics take `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
@@ -29,9 +30,5 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
     crypto.subtle.digest("SHA-256", enc.encode(a)),
     crypto.subtle.digest("SHA-256", enc.encode(b)),
   ]);
-  const x = new Uint8Array(ha);
-  const y = new Uint8Array(hb);
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
+  return constantTimeEqual(new Uint8Array(ha), new Uint8Array(hb));
 }
