@@ -30,6 +30,9 @@ const MAX_RESUME_VERSIONS = 500;
  * moving the cursor): that starts a new epoch, and the edge gets the whole state.
  */
 export class Publisher {
+  /** The canonical text of the last published state: half of each delta's work, done once. */
+  private lastText: { seq: number; text: string } | null = null;
+
   constructor(private readonly store: LedgerStore) {}
 
   epoch(): string {
