@@ -95,7 +95,8 @@ export class MatchRoom extends DurableObject<Env> {
 
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
+    // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
+    this.ctx.acceptWebSocket(server, [format]);
     const attachment: SocketAttachment = {
       joinedAt: now,
       ready: false,
@@ -196,14 +197,13 @@ export class MatchRoom extends DurableObject<Env> {
       return;
     }
     const message = parsed.message;
-    const head = this.store.head();
     switch (message.type) {
       case "ping": {
         if (message.seq === undefined) return;
         const wasLagging = attachment.lagging;
         ws.serializeAttachment({ ...attachment, ackSeq: message.seq, ackAt: Date.now(), lagging: false });
         // A conflated reader that speaks again gets the newest state in one go, not the backlog.
-        if (wasLagging) await this.enqueue(() => this.sync(ws, message.seq, head.epoch ?? undefined));
+        if (wasLagging) await this.enqueue(() => this.sync(ws, undefined, undefined));
         return;
       }
       case "subscribe":
@@ -497,13 +497,16 @@ export class MatchRoom extends DurableObject<Env> {
    * backpressure signal, so a send never waits for a slow reader.
    */
   private broadcast(frame: string | ((format: LiveFormat) => string)): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = readAttachment(ws);
-      if (!attachment?.ready || attachment.lagging) continue;
-      try {
-        ws.send(typeof frame === "string" ? frame : frame(attachment.format));
-      } catch {
-        // closing socket: the runtime will deliver webSocketClose
+    for (const format of LIVE_FORMATS) {
+      const text = typeof frame === "string" ? frame : frame(format);
+      for (const ws of this.ctx.getWebSockets(format)) {
+        const attachment = readAttachment(ws);
+        if (!attachment?.ready || attachment.lagging) continue;
+        try {
+          ws.send(text);
+        } catch {
+          // closing socket: the runtime will deliver webSocketClose
+        }
       }
     }
   }
