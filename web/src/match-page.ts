@@ -33,8 +33,8 @@ function start(matchId: string, region: string | undefined): void {
     const currentState = state.innings.at(-1);
     const info = state.match;
     document.title = `${info ? info.teams.join(" v ") : matchId} · Crease`;
-    fill(byId("title"), info?.title ?? (info ? info.teams.join(" v ") : matchId));
-    fill(byId("subtitle"), [info?.format, info?.venue].filter(Boolean).join(" · "));
+    fill(byId("title"), info ? info.teams.join(" v ") : matchId);
+    fill(byId("subtitle"), [info?.title, info?.format, info?.venue].filter(Boolean).join(" · "));
     renderHeadline(byId("headline"), card, current);
     renderScores(byId("scores"), card);
     renderCrease(byId("crease"), current, currentState);

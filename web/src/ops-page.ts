@@ -3,7 +3,7 @@
  * slope and Burrow status, dead letters with replay and discard, rooms per region with viewers.
  */
 import { lagLine } from "./charts/lag-line.ts";
-import { byId, fill, h } from "./dom.ts";
+import { ago, byId, fill, h } from "./dom.ts";
 import {
   adminApi,
   type DeadLetter,
@@ -144,8 +144,8 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
             h(
               "tr",
               {},
-              ...["Region", "Viewers", "Confirmed seq", "Lag", "Status"].map((t) =>
-                h("th", { scope: "col" }, t),
+              ...["Region", "Viewers", "Confirmed seq", "Lag", "Status", "Reported"].map((t, i) =>
+                h("th", { scope: "col", class: i >= 1 && i <= 3 ? "num" : null }, t),
               ),
             ),
           ),
@@ -161,6 +161,8 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
                 h("td", { class: "num" }, r.confirmedSeq),
                 h("td", { class: "num" }, r.lag),
                 h("td", {}, h("span", { class: `badge ${r.status}` }, r.status)),
+                // The ledger's clock, compared with the browser's: rough, but says "minutes" vs "seconds".
+                h("td", {}, ago(Date.now() - r.reportedAt)),
               ),
             ),
           ),

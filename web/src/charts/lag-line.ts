@@ -21,7 +21,7 @@ export function lagLine(
       viewBox: `0 0 ${B.width} ${B.height}`,
       role: "img",
       "aria-label": `Lag over the last ${Math.round(span)} s`,
-      class: "chart",
+      class: "chart lag",
       "data-testid": "lag-line",
       "data-points": points.length,
     },

@@ -30,21 +30,27 @@ export function axes(
     ),
     ...xTicks.map((t) => s("text", { x: x(t), y: bottom + 16, "text-anchor": "middle" }, t)),
     s("line", { x1: B.left, x2: B.width - B.right, y1: bottom, y2: bottom, class: "axis" }),
-    s("text", { x: B.width - B.right, y: bottom - 4, "text-anchor": "end", class: "axis-label" }, xLabel),
+    // Under the y-axis labels, at the start of the x axis: out of the way of the data and the ticks.
+    s("text", { x: B.left - 4, y: bottom + 16, "text-anchor": "end", class: "axis-label" }, xLabel),
   );
 }
 
+/** One row above the plot (inside `B.top`), entries side by side. */
 export function legend(names: string[], B: Box = CHART_BOX): SVGGElement {
+  let x = B.left;
   return s(
     "g",
     { class: "legend" },
-    ...names.map((name, i) =>
-      s(
+    ...names.map((name, i) => {
+      const entry = s(
         "g",
-        { transform: `translate(${B.left + 8}, ${B.top + 6 + i * 16})` },
+        { transform: `translate(${x}, 2)` },
         s("rect", { width: 10, height: 10, fill: inningsColour(i) }),
         s("text", { x: 14, y: 9 }, name),
-      ),
-    ),
+      );
+      // No text measuring in a detached SVG: about 6 px a character at 11 px.
+      x += 28 + name.length * 6;
+      return entry;
+    }),
   );
 }

@@ -10,7 +10,7 @@ export interface Box {
   right: number;
 }
 
-export const CHART_BOX: Box = { width: 480, height: 220, left: 36, bottom: 24, top: 10, right: 10 };
+export const CHART_BOX: Box = { width: 480, height: 230, left: 36, bottom: 24, top: 22, right: 10 };
 
 /** Maps [0, max] onto [from, to]; a zero max is treated as 1 so an empty chart still draws. */
 export function linear(max: number, from: number, to: number): (v: number) => number {
