@@ -17,7 +17,9 @@ const { values } = parseArgs({
 });
 const MATCHES = Number(values.matches);
 const EVENTS = Number(values.events);
-const file = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "cricsheet", "1144530.json"), "utf8"));
+const file = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "fixtures", "cricsheet", "1144530.json"), "utf8"),
+);
 const eventsFor = (matchId: string) => cricsheetToEvents(file, { matchId }).slice(0, EVENTS);
 
 const stack = new LocalStack(await freePort(), tempStateDir());
@@ -40,7 +42,12 @@ try {
     const started = performance.now();
     for (let i = 0; i < events.length; i += batchSize) await post(events.slice(i, i + batchSize));
     const seconds = (performance.now() - started) / 1000;
-    results.push({ scenario: `one match, batches of ${batchSize}, sequential`, events: events.length, seconds: seconds.toFixed(2), "events/s": Math.round(events.length / seconds) });
+    results.push({
+      scenario: `one match, batches of ${batchSize}, sequential`,
+      events: events.length,
+      seconds: seconds.toFixed(2),
+      "events/s": Math.round(events.length / seconds),
+    });
   }
   {
     // One match, 8 requests in flight (a provider retrying or a fan-in of feeds): the ledger serialises them.
@@ -57,21 +64,35 @@ try {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
-    results.push({ scenario: "one match, single events, 8 in flight", events: events.length, seconds: seconds.toFixed(2), "events/s": Math.round(events.length / seconds) });
+    results.push({
+      scenario: "one match, single events, 8 in flight",
+      events: events.length,
+      seconds: seconds.toFixed(2),
+      "events/s": Math.round(events.length / seconds),
+    });
   }
   {
     const perMatch = Math.min(EVENTS, 100);
-    const matches = Array.from({ length: MATCHES }, (_, m) => eventsFor(`bench-many-${m}`).slice(0, perMatch));
+    const matches = Array.from({ length: MATCHES }, (_, m) =>
+      eventsFor(`bench-many-${m}`).slice(0, perMatch),
+    );
     const started = performance.now();
-    await Promise.all(matches.map(async (events) => {
-      for (let i = 0; i < events.length; i += 10) await post(events.slice(i, i + 10));
-    }));
+    await Promise.all(
+      matches.map(async (events) => {
+        for (let i = 0; i < events.length; i += 10) await post(events.slice(i, i + 10));
+      }),
+    );
     const seconds = (performance.now() - started) / 1000;
     const total = MATCHES * perMatch;
-    results.push({ scenario: `${MATCHES} matches at once, batches of 10`, events: total, seconds: seconds.toFixed(2), "events/s": Math.round(total / seconds) });
+    results.push({
+      scenario: `${MATCHES} matches at once, batches of 10`,
+      events: total,
+      seconds: seconds.toFixed(2),
+      "events/s": Math.round(total / seconds),
+    });
   }
 } finally {
   await stack.stop();
 }
 console.table(results);
-console.log(JSON.stringify({ machine: "2 cores, Node " + process.version, results }));
+console.log(JSON.stringify({ machine: `2 cores, Node ${process.version}`, results }));

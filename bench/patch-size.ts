@@ -14,11 +14,14 @@ import { apply, emptyState } from "../origin/scoring/index.ts";
 
 const ids = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["1175359", "1144530", "1322356"];
 const encoder = new TextEncoder();
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 const rows: Record<string, string | number>[] = [];
 for (const id of ids) {
-  const file = JSON.parse(readFileSync(join(import.meta.dirname, "..", "fixtures", "cricsheet", `${id}.json`), "utf8"));
+  const file = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "fixtures", "cricsheet", `${id}.json`), "utf8"),
+  );
   const events = cricsheetToEvents(file, { matchId: `m-${id}` });
   let state = emptyState(`m-${id}`);
   const patchBytes: number[] = [];
@@ -26,7 +29,13 @@ for (const id of ids) {
   const stateBytes: number[] = [];
   for (const event of events) {
     const next = apply(state, event);
-    const message = JSON.stringify({ type: "patch", matchId: next.matchId, seq: event.seq, prev: state.seq, ops: jsonPatch.compare(state, next) });
+    const message = JSON.stringify({
+      type: "patch",
+      matchId: next.matchId,
+      seq: event.seq,
+      prev: state.seq,
+      ops: jsonPatch.compare(state, next),
+    });
     const before = encoder.encode(JSON.stringify(state));
     const after = encoder.encode(JSON.stringify(next));
     patchBytes.push(encoder.encode(message).length);

@@ -90,6 +90,11 @@ class ProgressBar {
   private lastPlainAt = 0;
   private readonly tty = process.stdout.isTTY === true;
 
+  /** Registers every match first, so the first line already counts all of them. */
+  expect(matchId: string, total: number): void {
+    this.progress.set(matchId, { matchId, done: 0, total, last: "" });
+  }
+
   update(p: ReplayProgress, event: ProviderEvent | undefined): void {
     this.progress.set(p.matchId, { ...p, last: event ? describe(event) : "" });
     const all = [...this.progress.values()];
@@ -133,7 +138,8 @@ async function main(): Promise<void> {
   const stack = new LocalStack(opts.port, undefined, { stdio: "inherit" });
   const abort = new AbortController();
   let stopping = false;
-  for (const signal of ["SIGINT", "SIGTERM"] as const)
+  // SIGHUP too (the terminal closed): wrangler runs in its own process group, so nothing else would stop it.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
@@ -162,6 +168,7 @@ async function main(): Promise<void> {
   );
 
   const bar = new ProgressBar();
+  for (const f of feeds) bar.expect(f.events[0]?.matchId ?? f.id, f.events.length);
   try {
     const results = await Promise.all(
       feeds.map((f) =>

@@ -53,15 +53,14 @@ export class Publisher {
       const epoch = newEpoch();
       this.store.setMeta("epoch", epoch);
       this.store.clearPublished();
+      this.lastText = null; // the same seq now names another state
       return { kind: "reset", matchId, epoch, seq: cursor, state: stateAsJson(after) };
     }
     // Computed once here for every viewer who asked for byte-level deltas, never per room.
-    const patch = {
-      seq: cursor,
-      prev: before.seq,
-      ops,
-      delta: createStateDelta(stateText(before.state), stateText(after)),
-    };
+    const beforeText = this.lastText?.seq === before.seq ? this.lastText.text : stateText(before.state);
+    const afterText = stateText(after);
+    this.lastText = { seq: cursor, text: afterText };
+    const patch = { seq: cursor, prev: before.seq, ops, delta: createStateDelta(beforeText, afterText) };
     this.store.putPublished(patch);
     return { kind: "patch", matchId, epoch: this.epoch(), ...patch };
   }
