@@ -7,6 +7,8 @@ export interface MatchSummary {
   status: string;
   teams: string[];
   title: string | null;
+  /** Viewers over every region, as the edge last reported them. */
+  viewers: number;
 }
 
 /**
@@ -20,15 +22,21 @@ export class MatchIndex extends DurableObject<Env> {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS matches (
       match_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, status TEXT NOT NULL,
-      teams TEXT NOT NULL, title TEXT, updated_at INTEGER NOT NULL)`);
+      teams TEXT NOT NULL, title TEXT, updated_at INTEGER NOT NULL, viewers INTEGER NOT NULL DEFAULT 0)`);
+    // Local state from before viewer counts existed lacks the column.
+    const columns = ctx.storage.sql.exec<{ name: string }>("PRAGMA table_info(matches)").toArray();
+    if (!columns.some((c) => c.name === "viewers")) {
+      ctx.storage.sql.exec("ALTER TABLE matches ADD COLUMN viewers INTEGER NOT NULL DEFAULT 0");
+    }
   }
 
   /** Newer seqs win, so reports that arrive out of order cannot move a match backwards. */
   async upsert(summary: MatchSummary): Promise<void> {
     this.ctx.storage.sql.exec(
-      `INSERT INTO matches (match_id, seq, status, teams, title, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO matches (match_id, seq, status, teams, title, updated_at, viewers) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(match_id) DO UPDATE SET seq = excluded.seq, status = excluded.status,
-         teams = excluded.teams, title = excluded.title, updated_at = excluded.updated_at
+         teams = excluded.teams, title = excluded.title, updated_at = excluded.updated_at,
+         viewers = excluded.viewers
        WHERE excluded.seq >= matches.seq`,
       summary.matchId,
       summary.seq,
@@ -36,6 +44,7 @@ export class MatchIndex extends DurableObject<Env> {
       JSON.stringify(summary.teams),
       summary.title,
       Date.now(),
+      summary.viewers,
     );
   }
 
@@ -48,6 +57,7 @@ export class MatchIndex extends DurableObject<Env> {
         teams: string;
         title: string | null;
         updated_at: number;
+        viewers: number;
       }>("SELECT * FROM matches ORDER BY updated_at DESC LIMIT 500")
       .toArray()
       .map((r) => ({
@@ -56,6 +66,7 @@ export class MatchIndex extends DurableObject<Env> {
         status: r.status,
         teams: parseTeams(r.teams),
         title: r.title,
+        viewers: r.viewers,
         updatedAt: r.updated_at,
       }));
   }

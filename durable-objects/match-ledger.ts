@@ -94,6 +94,7 @@ export class MatchLedger extends DurableObject<Env> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return { viewers, seq: 0, epoch: null };
     this.store.reportRegion(region, viewers, confirmedSeq, Date.now());
+    this.reportToIndex(sequencer.current());
     return { viewers: this.viewers(), seq: sequencer.cursor, epoch: this.epoch() };
   }
 
@@ -301,6 +302,7 @@ export class MatchLedger extends DurableObject<Env> {
       status: state.status,
       teams: state.match?.teams ?? [],
       title: state.match?.title ?? null,
+      viewers: this.viewers(),
     };
     const index = this.env.MATCH_INDEX.get(this.env.MATCH_INDEX.idFromName("all"));
     this.ctx.waitUntil(index.upsert(summary).catch(() => undefined));
