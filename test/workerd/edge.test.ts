@@ -179,6 +179,16 @@ describe("protocol hygiene", () => {
       () => viewer.frames.some((f) => f.type === "presence" && f.seq === 3 && f.viewers >= 1),
       "presence",
     );
+    // The hub's report reaches the ledger, and the match list shows who is watching.
+    let listed = 0;
+    for (let i = 0; i < 50 && listed < 1; i++) {
+      const list = (await (await worker("/v1/matches")).json()) as {
+        matches: { matchId: string; viewers: number }[];
+      };
+      listed = list.matches.find((m) => m.matchId === matchId)?.viewers ?? 0;
+      if (listed < 1) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(listed).toBe(1);
   });
 
   it("answers the heartbeat ping with pong", async () => {
