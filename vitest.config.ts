@@ -59,6 +59,7 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/workerd/**/*.test.ts"],
+          globalSetup: ["./test/support/redis-global-setup.ts"],
           testTimeout: 60_000,
         },
       },

@@ -6,6 +6,7 @@ import { live } from "./routes/live.ts";
 import { matches } from "./routes/matches.ts";
 import { metrics } from "./routes/metrics.ts";
 
+export { FastReadStore } from "../durable-objects/fast-read-store.ts";
 export { MatchIndex } from "../durable-objects/match-index.ts";
 export { MatchLedger } from "../durable-objects/match-ledger.ts";
 export { MatchRoom } from "../durable-objects/match-room.ts";

@@ -2,8 +2,12 @@
  * The bridge's one connection to redis-server, tuned so that a Redis that is down answers with an
  * error in about a tenth of a second instead of a hang, and comes back on its own.
  */
-import { Redis, ReplyError } from "ioredis";
+// The default import (CommonJS `module.exports`) works both under Node's own loader and under
+// Vite's, which runs the workerd tier's global setup and does not see ioredis' named exports.
+import ioredis from "ioredis";
 import type { RedisArgs } from "./wire.ts";
+
+const { Redis, ReplyError } = ioredis as unknown as typeof import("ioredis");
 
 export type RedisConnection = {
   /** Runs one command; rejects with a `ReplyError` for a Redis error, anything else when Redis is unreachable. */
