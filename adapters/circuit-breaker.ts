@@ -23,6 +23,8 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt: number | null = null;
   private trialInFlight = false;
+  /** Bumped each time the breaker opens, so calls that began before a trip cannot undo it. */
+  private generation = 0;
   private readonly now: () => number;
   /** Counters for /metrics. */
   readonly stats = { calls: 0, failures: 0, timeouts: 0, rejected: 0 };
@@ -44,6 +46,7 @@ export class CircuitBreaker {
     }
     const trial = state === "half-open";
     if (trial) this.trialInFlight = true;
+    const startedIn = this.generation;
     this.stats.calls++;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -53,15 +56,18 @@ export class CircuitBreaker {
       const outcome = await Promise.race([operation().then((value) => ({ value })), timeout]);
       if (outcome === "timeout") {
         this.stats.timeouts++;
-        this.recordFailure();
+        this.recordFailure(trial, startedIn);
         return { ok: false, reason: "timeout" };
       }
-      this.failures = 0;
-      this.openedAt = null;
+      // Only the trial closes an open breaker: a slow success from before the trip does not.
+      if (trial || this.openedAt === null) {
+        this.failures = 0;
+        this.openedAt = null;
+      }
       return { ok: true, value: outcome.value };
     } catch (error) {
       this.stats.failures++;
-      this.recordFailure();
+      this.recordFailure(trial, startedIn);
       return { ok: false, reason: "error", error };
     } finally {
       clearTimeout(timer);
@@ -69,8 +75,13 @@ export class CircuitBreaker {
     }
   }
 
-  private recordFailure(): void {
+  /** A failed trial reopens at once; a late failure from before the trip neither counts nor extends the cooldown. */
+  private recordFailure(trial: boolean, startedIn: number): void {
+    if (!trial && (this.openedAt !== null || startedIn !== this.generation)) return;
     this.failures++;
-    if (this.openedAt !== null || this.failures >= this.options.failureThreshold) this.openedAt = this.now();
+    if (trial || this.failures >= this.options.failureThreshold) {
+      this.openedAt = this.now();
+      this.generation++;
+    }
   }
 }

@@ -48,10 +48,10 @@ export class GuardedFastRead {
   ): Promise<PresenceCounts & { stale: boolean }> {
     const result = await this.breaker.run(() => this.inner.presence(matchId, now, freshMs));
     if (result.ok) {
-      this.lastPresence.set(matchId, result.value);
-      return { ...result.value, stale: false };
+      this.lastPresence.set(matchId, copyCounts(result.value));
+      return { ...copyCounts(result.value), stale: false };
     }
-    return { ...(this.lastPresence.get(matchId) ?? { total: 0, byRegion: {} }), stale: true };
+    return { ...copyCounts(this.lastPresence.get(matchId) ?? { total: 0, byRegion: {} }), stale: true };
   }
 
   async putMatch(match: StoredMatch, ttlSeconds: number): Promise<boolean> {
@@ -72,6 +72,10 @@ export class GuardedFastRead {
     if (result.ok) return { ...result.value, degraded: false };
     return { allowed: onFailure === "open", retryAfterMs: onFailure === "open" ? 0 : 1000, degraded: true };
   }
+}
+
+function copyCounts(counts: PresenceCounts): PresenceCounts {
+  return { total: counts.total, byRegion: { ...counts.byRegion } };
 }
 
 export function guard(

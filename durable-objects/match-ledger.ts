@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { fastReadFor } from "../adapters/fast-read-config.ts";
 import { evaluateLag, type LagSample, LagWindow } from "../origin/lag.ts";
 import { type LedgerConfig, readLedgerConfig } from "../origin/ledger/ledger-config.ts";
 import { type DeadLetter, type EdgeRegion, type Gap, LedgerStore } from "../origin/ledger/ledger-store.ts";
@@ -218,6 +219,7 @@ export class MatchLedger extends DurableObject<Env> {
     if (publication) {
       this.resumeCache.clear();
       this.ctx.waitUntil(this.publish(publication));
+      this.ctx.waitUntil(this.writeReadModel(matchId, sequencer));
     }
     return result;
   }
@@ -236,6 +238,20 @@ export class MatchLedger extends DurableObject<Env> {
           console.error("publish to region failed", region, String(error));
         }
       }),
+    );
+  }
+
+  /**
+   * CQRS: the read model gets each new version off the write path. The guard bounds it to one
+   * short timeout (nothing while Redis's breaker is open), and a failed write is only a stale
+   * copy: readers fall back to this ledger, and the next version overwrites it.
+   */
+  private async writeReadModel(matchId: string, sequencer: Sequencer): Promise<void> {
+    const { fastRead, config } = fastReadFor(this.env);
+    const state = sequencer.current();
+    await fastRead.putMatch(
+      { matchId, epoch: this.epoch(), seq: sequencer.cursor, state: stateAsJson(state) },
+      config.readModelTtlS,
     );
   }
 

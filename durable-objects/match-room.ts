@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import jsonPatch from "fast-json-patch";
 import { z } from "zod";
+import { fastReadFor } from "../adapters/fast-read-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
 import { childShards, parentShard } from "../edge/fanout-tree.ts";
 import { type RoomConfig, readRoomConfig } from "../edge/room-config.ts";
@@ -178,6 +179,17 @@ export class MatchRoom extends DurableObject<Env> {
       return;
     }
     await this.reportUp(identity);
+    // One batch per room per tick to the fast-read layer, never one write per socket: a herd
+    // of connections is not a herd of Redis writes. Guarded, and never awaited by the feed.
+    this.ctx.waitUntil(
+      fastReadFor(this.env).fastRead.reportPresence({
+        matchId: identity.matchId,
+        region: identity.region,
+        shard: identity.shard,
+        viewers: this.localViewers(),
+        at: now,
+      }),
+    );
     this.broadcastPresence();
     this.handleSlowReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);

@@ -13,6 +13,9 @@ type Remote<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<R> : never;
 };
 
+/** Every RPC method of the ledger, typed by the class. */
+export type LedgerApi = Remote<MatchLedger>;
+
 export type LedgerRpc = Pick<
   Remote<MatchLedger>,
   "snapshot" | "resume" | "registerRegion" | "unregisterRegion" | "reportRegion"

@@ -103,10 +103,17 @@ export async function replay(opts: ReplayOptions): Promise<ReplayResult> {
 
 /** The seq the ledger has applied for a match (its cursor), 0 when it has never heard of it. */
 export async function storedSeq(base: string, matchId: string, signal?: AbortSignal): Promise<number> {
-  const res = await withRetry(() => fetch(`${base}/v1/matches/${encodeURIComponent(matchId)}`, { signal }), {
-    signal,
-    retryOn: (r) => r.status >= 500,
-  });
+  const res = await withRetry(
+    () =>
+      fetch(`${base}/v1/matches/${encodeURIComponent(matchId)}`, {
+        signal,
+        headers: { "cache-control": "no-cache" },
+      }),
+    {
+      signal,
+      retryOn: (r) => r.status >= 500,
+    },
+  );
   if (res.status === 404) return 0;
   if (!res.ok) throw new Error(`GET /v1/matches/${matchId} answered ${res.status}`);
   const body = (await res.json()) as { seq?: unknown };

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { fastReadFor } from "../adapters/fast-read-config.ts";
 import { HttpError, notFound, onError } from "./http-error.ts";
 import { admin } from "./routes/admin.ts";
 import { ingest } from "./routes/ingest.ts";
@@ -13,7 +14,11 @@ export { MatchRoom } from "../durable-objects/match-room.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
-app.get("/health", (c) => c.json({ ok: true }));
+/** Liveness, and which fast-read layer this deployment runs (Upstash or the embedded default). */
+app.get("/health", (c) => {
+  const { fastRead } = fastReadFor(c.env);
+  return c.json({ ok: true, fastRead: { mode: fastRead.mode, breaker: fastRead.breakerState() } });
+});
 app.route("/v1/ingest", ingest);
 app.route("/v1/matches", live);
 app.route("/v1/matches", matches);

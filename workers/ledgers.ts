@@ -1,3 +1,4 @@
+import type { LedgerApi } from "../durable-objects/stubs.ts";
 import { readWorkerConfig } from "./config.ts";
 
 /**
@@ -5,9 +6,13 @@ import { readWorkerConfig } from "./config.ts";
  * keeps every ledger (the writers) in one central region, whatever edge the request
  * came through.
  */
-export function ledgerFor(env: Env, matchId: string) {
+export function ledgerFor(env: Env, matchId: string): LedgerApi {
   const { ledgerLocationHint } = readWorkerConfig(env);
-  return env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId), { locationHint: ledgerLocationHint });
+  const stub = env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId), {
+    locationHint: ledgerLocationHint,
+  });
+  // The class's own signatures are the contract (see durable-objects/stubs.ts).
+  return stub as unknown as LedgerApi;
 }
 
 export function matchIndex(env: Env) {

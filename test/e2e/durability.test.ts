@@ -67,7 +67,9 @@ describe("kill -9 of the local runtime mid-replay", () => {
       while (cursor < events.length && stored.has(events[cursor]?.seq ?? -1)) cursor++;
     }
 
-    const final = await stack.get<{ seq: number; state: unknown }>("/v1/matches/durability");
+    const final = await stack.get<{ seq: number; state: unknown }>("/v1/matches/durability", {
+      "cache-control": "no-cache",
+    });
     expect(final.seq).toBe(events.length);
     expect(final.state).toEqual(JSON.parse(JSON.stringify(replay(events))));
     // Events stored by a request killed before it could answer were never acknowledged (and

@@ -84,7 +84,9 @@ describe("live feed end to end", () => {
       "every viewer at the final seq",
     );
 
-    const final = await stack.get<{ seq: number; state: unknown }>("/v1/matches/e2e-live");
+    const final = await stack.get<{ seq: number; state: unknown }>("/v1/matches/e2e-live", {
+      "cache-control": "no-cache",
+    });
     // Every viewer applied every version, in order: the resume after the restart replays what
     // was missed instead of skipping to a snapshot.
     const expected = versions;

@@ -8,6 +8,7 @@ import { quote } from "../../protocol/schema-issues.ts";
 import { readWorkerConfig } from "../config.ts";
 import { HttpError } from "../http-error.ts";
 import { ledgerFor } from "../ledgers.ts";
+import { enforce } from "../rate-limit.ts";
 
 /** Most events one request may carry: bounds one ledger transaction and the reply. */
 export const MAX_BATCH_EVENTS = 1000;
@@ -42,6 +43,10 @@ ingest.post("/", async (c) => {
     const status = verdict.reason === "no-secrets" ? 503 : 401;
     throw new HttpError(status, `signature_${verdict.reason.replace("-", "_")}`, verdict.message);
   }
+
+  // Per provider key (the secret that verified). Fails open: a dead limiter must never cost
+  // the feed its events; the ledgers' own limits and Retry-After protect them.
+  await enforce(c, "ingest", `provider-${verdict.secretIndex}`, "open");
 
   const contentType = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {

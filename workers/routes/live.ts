@@ -12,9 +12,14 @@ import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { readWorkerConfig, type WorkerConfig } from "../config.ts";
 import { HttpError } from "../http-error.ts";
 import { intQuery, matchIdParam } from "../params.ts";
+import { limitByAddress } from "../rate-limit.ts";
 import { closedSocket, connectViewer } from "../viewer-socket.ts";
 
 export const live = new Hono<{ Bindings: Env }>();
+// Connection attempts per address. Fails open: the rooms' admission control is the backstop,
+// and a dead limiter must never stop viewers from (re)connecting to the live feed.
+live.use("/:matchId/ws", limitByAddress("connect", "open"));
+live.use("/:matchId/stream", limitByAddress("connect", "open"));
 
 /**
  * GET /v1/matches/:matchId/ws[?since=SEQ&epoch=E&region=R]: the live feed over a WebSocket,

@@ -1,24 +1,56 @@
 import { Hono } from "hono";
+import { fastReadFor } from "../../adapters/fast-read-config.ts";
+import { PRESENCE_FRESH_MS } from "../../edge/presence.ts";
 import { HttpError } from "../http-error.ts";
 import { ledgerFor, matchIndex } from "../ledgers.ts";
 import { intQuery, matchIdParam } from "../params.ts";
+import { limitByAddress } from "../rate-limit.ts";
+import { readMatch } from "../read-model.ts";
 
 export const matches = new Hono<{ Bindings: Env }>();
+// Reads are what a herd of refreshing browsers sends: limited per address, failing open
+// (a dead limiter must not take reads down; the read model and the ledger absorb the load).
+matches.use("*", limitByAddress("read", "open"));
 
 /** GET /v1/matches: known matches with their status and seq. */
 matches.get("/", async (c) => {
   return c.json({ matches: await matchIndex(c.env).list() });
 });
 
-/** GET /v1/matches/:matchId[?at=SEQ]: the state now, or as of a seq (time travel). */
+/**
+ * GET /v1/matches/:matchId[?at=SEQ]: the state now, or as of a seq (time travel). "Now" comes
+ * from the read model (seconds-fresh, cacheable); `Cache-Control: no-cache` on the request, or
+ * `?at=`, asks the ledger itself.
+ */
 matches.get("/:matchId", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const atRaw = c.req.query("at");
   const at = atRaw === undefined ? undefined : intQuery(atRaw, "at", { min: 0, max: 2 ** 31 - 1 });
+  const unknown = () =>
+    new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
+  if (at === undefined && !/no-cache/i.test(c.req.header("cache-control") ?? "")) {
+    const found = await readMatch(c.env, matchId, (p) => c.executionCtx.waitUntil(p));
+    if (!found) throw unknown();
+    return c.json(found.match, 200, {
+      "cache-control": "public, max-age=1, stale-while-revalidate=5",
+      "x-crease-source": found.source,
+    });
+  }
   const snapshot = await ledgerFor(c.env, matchId).snapshot(at);
-  if (!snapshot)
-    throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
-  return c.json(snapshot);
+  if (!snapshot) throw unknown();
+  // A past seq never changes (until an epoch change): time travel can be cached for a while.
+  return c.json(snapshot, 200, {
+    "cache-control": at === undefined ? "no-cache" : "public, max-age=60",
+    "x-crease-source": "ledger",
+  });
+});
+
+/** GET /v1/matches/:matchId/presence: viewers per region from the fast-read layer (`stale` when it is down). */
+matches.get("/:matchId/presence", async (c) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  const { fastRead } = fastReadFor(c.env);
+  const counts = await fastRead.presence(matchId, Date.now(), PRESENCE_FRESH_MS);
+  return c.json({ matchId, ...counts }, 200, { "cache-control": "public, max-age=2" });
 });
 
 /** GET /v1/matches/:matchId/events?after=SEQ&limit=N: pages through the log. */

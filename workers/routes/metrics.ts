@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { fastReadFor } from "../../adapters/fast-read-config.ts";
+import type { GuardedFastRead } from "../../adapters/guarded-fast-read.ts";
 import type { LedgerLag } from "../../durable-objects/match-ledger.ts";
 import { requireAdmin } from "../auth.ts";
 import { ledgerFor, matchIndex } from "../ledgers.ts";
@@ -22,7 +24,8 @@ metrics.get("/", async (c) => {
   );
   const known: LedgerLag[] = [];
   for (const report of reports) if (report) known.push(report);
-  return c.text(renderMetrics(known), 200, {
+  const { fastRead } = fastReadFor(c.env);
+  return c.text(renderMetrics(known) + renderBreaker(fastRead), 200, {
     "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
   });
 });
@@ -75,4 +78,25 @@ export function renderMetrics(reports: LedgerLag[]): string {
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** The fast-read breaker as this isolate sees it (each isolate and object has its own). */
+export function renderBreaker(fastRead: GuardedFastRead): string {
+  const state = fastRead.breakerState();
+  const { calls, failures, timeouts, rejected } = fastRead.breaker.stats;
+  const mode = fastRead.mode;
+  return [
+    "# HELP crease_fast_read_breaker_state 1 for the fast-read circuit breaker's current state.",
+    "# TYPE crease_fast_read_breaker_state gauge",
+    ...(["closed", "open", "half-open"] as const).map(
+      (s) => `crease_fast_read_breaker_state{mode="${mode}",state="${s}"} ${state === s ? 1 : 0}`,
+    ),
+    "# HELP crease_fast_read_calls_total Fast-read calls by outcome, in this isolate.",
+    "# TYPE crease_fast_read_calls_total counter",
+    `crease_fast_read_calls_total{mode="${mode}",outcome="attempted"} ${calls}`,
+    `crease_fast_read_calls_total{mode="${mode}",outcome="failed"} ${failures}`,
+    `crease_fast_read_calls_total{mode="${mode}",outcome="timed_out"} ${timeouts}`,
+    `crease_fast_read_calls_total{mode="${mode}",outcome="rejected_open"} ${rejected}`,
+    "",
+  ].join("\n");
 }

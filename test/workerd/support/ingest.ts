@@ -47,7 +47,10 @@ export async function matchState(
   matchId: string,
   at?: number,
 ): Promise<{ matchId: string; seq: number; epoch: string; state: unknown }> {
-  const res = await worker(`/v1/matches/${matchId}${at === undefined ? "" : `?at=${at}`}`);
+  // Straight from the ledger: these tests assert read-your-writes, which the read model does not promise.
+  const res = await worker(`/v1/matches/${matchId}${at === undefined ? "" : `?at=${at}`}`, {
+    headers: { "cache-control": "no-cache" },
+  });
   if (res.status !== 200) throw new Error(`GET match answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as { matchId: string; seq: number; epoch: string; state: unknown };
 }

@@ -1,0 +1,38 @@
+import type { StoredMatch } from "../adapters/fast-read.ts";
+import { fastReadFor } from "../adapters/fast-read-config.ts";
+import { stateAsJson } from "../origin/ledger/publisher.ts";
+import { ledgerFor } from "./ledgers.ts";
+
+/** Identical reads in flight in this isolate share one lookup: a burst of readers is one read. */
+const inFlight = new Map<string, Promise<{ match: StoredMatch; source: string } | null>>();
+
+/**
+ * The current state of a match for plain HTTP reads (CQRS): the fast-read copy first, and the
+ * ledger only when that copy is missing, slow or down, so readers never wake the ledger while
+ * the read model answers. A copy found missing is written back from the ledger's answer.
+ */
+export function readMatch(
+  env: Env,
+  matchId: string,
+  waitUntil: (promise: Promise<unknown>) => void,
+): Promise<{ match: StoredMatch; source: string } | null> {
+  const pending = inFlight.get(matchId);
+  if (pending) return pending;
+  const lookup = (async () => {
+    const { fastRead, config } = fastReadFor(env);
+    const cached = await fastRead.getMatch(matchId);
+    if (cached) return { match: cached, source: fastRead.mode };
+    const snapshot = await ledgerFor(env, matchId).snapshot();
+    if (!snapshot) return null;
+    const match = {
+      matchId: snapshot.matchId,
+      epoch: snapshot.epoch,
+      seq: snapshot.seq,
+      state: stateAsJson(snapshot.state),
+    };
+    waitUntil(fastRead.putMatch(match, config.readModelTtlS));
+    return { match, source: "ledger" };
+  })().finally(() => inFlight.delete(matchId));
+  inFlight.set(matchId, lookup);
+  return lookup;
+}
