@@ -52,6 +52,9 @@ export default defineConfig({
                 ALLOWED_ORIGINS: "http://allowed.test",
                 PRIVATE_MATCHES: "private-*",
                 VIEWER_TOKEN_SECRET: "test-viewer-secret",
+                // Only requests that carry a CF-Connecting-IP are counted; the rate-limit tests set one.
+                RATE_LIMIT_READ: "20/60",
+                RATE_LIMIT_CONNECT: "8/60",
               },
             },
           }),

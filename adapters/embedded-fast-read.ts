@@ -17,7 +17,7 @@ export interface FastReadStoreRpc {
   presence(now: number, freshMs: number): Promise<PresenceCounts>;
   putMatch(body: string, seq: number, ttlSeconds: number, now: number): Promise<void>;
   getMatch(now: number): Promise<string | null>;
-  hit(key: string, limit: number, windowSeconds: number, now: number): Promise<RateDecision>;
+  hit(key: string, limit: number, windowSeconds: number, now: number, cost: number): Promise<RateDecision>;
 }
 
 /** The slice of a Durable Object namespace this adapter uses. */
@@ -58,13 +58,14 @@ export class EmbeddedFastRead implements FastRead {
     return parseStoredMatch(await this.store(`match:${matchId}`).getMatch(Date.now()));
   }
 
-  limit(rule: RateRule, key: string): Promise<RateDecision> {
+  limit(rule: RateRule, key: string, cost = 1): Promise<RateDecision> {
     const shard = hash(key) % LIMIT_SHARDS;
     return this.store(`limit:${rule.name}:${shard}`).hit(
       `${rule.name}:${key}`,
       rule.limit,
       rule.windowSeconds,
       Date.now(),
+      cost,
     );
   }
 }

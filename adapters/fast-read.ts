@@ -19,8 +19,8 @@ export interface FastRead {
   /** The read model: the newest state of a match, kept for `ttlSeconds`. An older seq never overwrites a newer one. */
   putMatch(match: StoredMatch, ttlSeconds: number): Promise<void>;
   getMatch(matchId: string): Promise<StoredMatch | null>;
-  /** Counts one request against `rule` for `key`. */
-  limit(rule: RateRule, key: string): Promise<RateDecision>;
+  /** Counts `cost` requests (default 1) against `rule` for `key`. */
+  limit(rule: RateRule, key: string, cost?: number): Promise<RateDecision>;
 }
 
 export type FastReadMode = "upstash" | "embedded";

@@ -67,8 +67,9 @@ export class GuardedFastRead {
     rule: RateRule,
     key: string,
     onFailure: LimiterFailure,
+    cost = 1,
   ): Promise<RateDecision & { degraded: boolean }> {
-    const result = await this.breaker.run(() => this.inner.limit(rule, key));
+    const result = await this.breaker.run(() => this.inner.limit(rule, key, cost));
     if (result.ok) return { ...result.value, degraded: false };
     return { allowed: onFailure === "open", retryAfterMs: onFailure === "open" ? 0 : 1000, degraded: true };
   }

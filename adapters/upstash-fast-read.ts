@@ -83,8 +83,8 @@ export class UpstashFastRead implements FastRead {
     return parseStoredMatch(await this.redis.get(matchKey(matchId)));
   }
 
-  async limit(rule: RateRule, key: string): Promise<RateDecision> {
-    const result = await this.limiter(rule).limit(key);
+  async limit(rule: RateRule, key: string, cost = 1): Promise<RateDecision> {
+    const result = await this.limiter(rule).limit(key, { rate: cost });
     return { allowed: result.success, retryAfterMs: Math.max(0, result.reset - Date.now()) };
   }
 

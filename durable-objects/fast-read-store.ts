@@ -72,6 +72,7 @@ export class FastReadStore extends DurableObject<Env> implements FastReadStoreRp
     limit: number,
     windowSeconds: number,
     now: number,
+    cost = 1,
   ): Promise<{ allowed: boolean; retryAfterMs: number }> {
     const windowMs = windowSeconds * 1000;
     const start = Math.floor(now / windowMs) * windowMs;
@@ -87,12 +88,13 @@ export class FastReadStore extends DurableObject<Env> implements FastReadStoreRp
         .toArray()[0]?.count ?? 0;
     const previousWeight = 1 - (now - start) / windowMs;
     const used = count(start) + Math.floor(count(start - windowMs) * previousWeight);
-    if (used >= limit) return { allowed: false, retryAfterMs: start + windowMs - now };
+    if (used + cost > limit) return { allowed: false, retryAfterMs: start + windowMs - now };
     sql.exec(
-      `INSERT INTO counters (key, window_start, count) VALUES (?, ?, 1)
-       ON CONFLICT(key, window_start) DO UPDATE SET count = count + 1`,
+      `INSERT INTO counters (key, window_start, count) VALUES (?, ?, ?)
+       ON CONFLICT(key, window_start) DO UPDATE SET count = count + excluded.count`,
       key,
       start,
+      cost,
     );
     return { allowed: true, retryAfterMs: 0 };
   }

@@ -1,12 +1,27 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
 import type { LimiterFailure } from "../adapters/guarded-fast-read.ts";
+import { LocalPrefilter } from "../adapters/local-prefilter.ts";
 import { HttpError } from "./http-error.ts";
 
 type RuleName = "connect" | "read" | "ingest";
 
+/** A key may use this share of its limit in one isolate before the global counter is asked. */
+const LOCAL_SHARE = 0.25;
+const prefilters = new Map<string, LocalPrefilter>();
+
+function prefilterFor(rule: RuleName, windowSeconds: number): LocalPrefilter {
+  let prefilter = prefilters.get(rule);
+  if (!prefilter) {
+    prefilter = new LocalPrefilter(windowSeconds * 1000);
+    prefilters.set(rule, prefilter);
+  }
+  return prefilter;
+}
+
 /**
- * Counts a request against a rate rule and refuses with 429 and Retry-After past it. The key
+ * Counts a request against a rate rule and refuses with 429 and Retry-After past it. Keys
+ * stay in this isolate's own counter until they get busy (see LocalPrefilter). The key
  * is the client address Cloudflare sets (`CF-Connecting-IP`); a request without one (a test
  * harness calling the Worker directly) is not counted. When the limiter is unavailable the
  * route's `onFailure` decides: "open" lets the request through, "closed" refuses it.
@@ -30,7 +45,11 @@ export async function enforce(
   onFailure: LimiterFailure,
 ): Promise<void> {
   const { fastRead, config } = fastReadFor(c.env);
-  const decision = await fastRead.limit(config.rules[rule], key, onFailure);
+  const limits = config.rules[rule];
+  const prefilter = prefilterFor(rule, limits.windowSeconds);
+  const cost = prefilter.globalCost(key, Math.floor(limits.limit * LOCAL_SHARE), Date.now());
+  if (cost === 0) return;
+  const decision = await fastRead.limit(limits, key, onFailure, cost);
   if (decision.allowed) return;
   const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
   throw new HttpError(
