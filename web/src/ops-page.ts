@@ -52,6 +52,11 @@ async function show(): Promise<void> {
 async function refresh(): Promise<void> {
   const updated = byId("updated");
   try {
+    const fastRead = await adminApi.fastRead();
+    byId("redis-breaker").textContent =
+      fastRead.mode === "upstash"
+        ? `Redis (Upstash) breaker: ${fastRead.breaker}`
+        : `Redis: not configured (embedded mode); breaker: ${fastRead.breaker}`;
     const matches = await adminApi.matches();
     const reports = await Promise.all(
       matches.map(async (m) => ({

@@ -71,7 +71,14 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body as T;
 }
 
+/** The fast-read layer as the Worker answering this page sees it. */
+export interface FastReadHealth {
+  mode: "upstash" | "embedded";
+  breaker: "closed" | "open" | "half-open";
+}
+
 export const adminApi = {
+  fastRead: () => call<{ fastRead: FastReadHealth }>("/health").then((b) => b.fastRead),
   matches: () => call<{ matches: MatchSummary[] }>("/v1/matches").then((b) => b.matches),
   lag: (id: string) => call<LagReport>(`/v1/admin/matches/${encodeURIComponent(id)}/lag`),
   deadLetters: (id: string) =>
