@@ -207,11 +207,19 @@ describe("Redis (Upstash) under a live match", () => {
         UPSTASH_REDIS_REST_URL: bridge.url,
         UPSTASH_REDIS_REST_TOKEN: bridge.token,
         ROOM_PRESENCE_INTERVAL_MS: "5000",
+        RATE_LIMIT_INGEST: "8/60",
       },
     });
     await stack.start();
-    const res = await stack.ingest(events.slice(0, 5));
-    expect(res.status).toBe(200);
+    // The ingest limit, per provider key, counted in Redis: 8 requests a minute here.
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await stack.ingest(events.slice(i, i + 1));
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      await res.body?.cancel();
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429, 429]);
 
     const counter = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     const processed = async () =>
