@@ -1,15 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
+import type { MatchSummary } from "../protocol/admin-types.ts";
 
-/** One line of `GET /v1/matches`. */
-export interface MatchSummary {
-  matchId: string;
-  seq: number;
-  status: string;
-  teams: string[];
-  title: string | null;
-  /** Viewers over every region, as the edge last reported them. */
-  viewers: number;
-}
+export type { MatchSummary } from "../protocol/admin-types.ts";
 
 /**
  * The directory of known matches, one object for the deployment. Ledgers report to it

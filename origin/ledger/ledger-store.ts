@@ -1,4 +1,8 @@
+import type { DeadLetter } from "../../protocol/admin-types.ts";
 import type { PatchOperation } from "../../protocol/live-messages.ts";
+
+export type { DeadLetter } from "../../protocol/admin-types.ts";
+
 import { parseProviderEvent } from "../../protocol/provider-events.ts";
 import type { MatchState, ProviderEvent } from "../scoring/index.ts";
 
@@ -361,15 +365,6 @@ export interface Gap {
   toSeq: number;
   skippedAt: number;
   missing: number;
-}
-
-export interface DeadLetter {
-  seq: number;
-  type: string;
-  error: string;
-  attempts: number;
-  at: number;
-  status: "dead" | "discarded";
 }
 
 /** Stored bodies are parsed again on the way out: a row is a boundary too. */

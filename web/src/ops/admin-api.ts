@@ -3,6 +3,8 @@
  * only and travels as a bearer header; the page itself holds no secret.
  */
 
+import type { DeadLetter, MatchSummary } from "../../../protocol/admin-types.ts";
+
 const TOKEN_KEY = "crease.adminToken";
 
 /** The wire shape of `GET /v1/admin/matches/:id/lag` (durable-objects/match-ledger.ts `LedgerLag`). */
@@ -31,22 +33,7 @@ export interface LagReport {
   }[];
 }
 
-export interface DeadLetter {
-  seq: number;
-  type: string;
-  error: string;
-  attempts: number;
-  at: number;
-  status: "dead" | "discarded";
-}
-
-export interface MatchSummary {
-  matchId: string;
-  seq: number;
-  status: string;
-  teams: string[];
-  title: string | null;
-}
+export type { DeadLetter, MatchSummary } from "../../../protocol/admin-types.ts";
 
 export class Unauthorized extends Error {}
 
