@@ -1,0 +1,206 @@
+/**
+ * One fan-out scenario: start a target, connect N subscribers spread over the child processes,
+ * publish a steady phase and a burst, then collect every arrival, check the invariants and
+ * turn arrivals into latencies. Latency is measured from the publish's 2xx (as the issue asks)
+ * and, beside it, from the moment the publish was sent (end to end, which no ack order can flatter).
+ */
+import type { ChildProcess } from "node:child_process";
+import type { FromChild, ToChild } from "./subscribers.ts";
+import type { Target } from "./targets.ts";
+import { nowMs, round, type Summary, seededRandom, summarize, type Workload } from "./workload.ts";
+
+export interface PhaseResult {
+  events: number;
+  /** From the 2xx of the publish to each subscriber's arrival. */
+  fromAck: Summary;
+  /** From sending the publish to each subscriber's arrival. */
+  fromPost: Summary;
+  /** Per version, from its 2xx to its arrival at the last subscriber. */
+  lastSubscriber: Summary;
+  /** From a version's first arrival anywhere to each subscriber: the fan-out spread, clock-order free. */
+  fromFirst: Summary;
+  /** Publish round trip (POST to 2xx). */
+  ack: Summary;
+  /** Deliveries per second over the phase: N × events / (last arrival − first publish). */
+  deliveredPerSecond: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  subscribers: number;
+  connectMs: number;
+  steady: PhaseResult;
+  burst: PhaseResult;
+  all: { fromAck: Summary; fromPost: Summary; fromFirst: Summary };
+  failures: string[];
+  badSockets: number;
+}
+
+interface Published {
+  seq: number;
+  phase: "steady" | "burst";
+  tPost: number;
+  tAck: number;
+}
+
+function request(child: ChildProcess, msg: ToChild, expect: FromChild["event"]): Promise<FromChild> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromChild) => {
+      if (m.event === "error") {
+        cleanup();
+        reject(new Error(`subscriber process: ${m.message}`));
+      } else if (m.event === expect) {
+        cleanup();
+        resolve(m);
+      }
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`subscriber process exited with ${code}`));
+    };
+    const cleanup = () => {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    child.send(msg);
+  });
+}
+
+export async function runScenario(
+  target: Target,
+  w: Workload,
+  children: ChildProcess[],
+): Promise<ScenarioResult> {
+  const random = seededRandom(w.seed);
+  await target.start();
+  try {
+    const initialSeq = await target.prepare();
+    const share = children.map(
+      (_, i) => Math.floor(w.subscribers / children.length) + (i < w.subscribers % children.length ? 1 : 0),
+    );
+    const started = nowMs();
+    await Promise.all(
+      children.map((child, i) =>
+        request(
+          child,
+          {
+            cmd: "connect",
+            client: target.client,
+            url: target.url(),
+            protocols: target.protocols(),
+            count: share[i] ?? 0,
+            concurrency: 50,
+          },
+          "connected",
+        ),
+      ),
+    );
+    const connectMs = round(nowMs() - started);
+    await sleep(500);
+
+    const published: Published[] = [];
+    const publish = async (k: number, phase: Published["phase"]) => {
+      const tPost = nowMs();
+      const seq = await target.publish(k);
+      published.push({ seq, phase, tPost, tAck: nowMs() });
+    };
+    // Steady: one version every 1/rate s, jittered ±50 % by the seed.
+    const interval = 1000 / w.steadyRate;
+    let due = nowMs();
+    for (let k = 1; k <= w.steadyEvents; k++) {
+      await sleep(due - nowMs());
+      await publish(k, "steady");
+      due += interval * (0.5 + random());
+    }
+    await sleep(500);
+    // Burst: back to back, each as soon as the previous one was acknowledged.
+    for (let k = w.steadyEvents + 1; k <= w.steadyEvents + w.burstEvents; k++) await publish(k, "burst");
+
+    const expected = published.map((p) => p.seq);
+    const replies = (await Promise.all(
+      children.map((child) =>
+        request(child, { cmd: "collect", initialSeq, expected, timeoutMs: w.deliveryTimeoutMs }, "collected"),
+      ),
+    )) as Extract<FromChild, { event: "collected" }>[];
+    await Promise.all(children.map((child) => request(child, { cmd: "close" }, "closed")));
+
+    const phase = (name: Published["phase"]): PhaseResult => {
+      const fromAck: number[] = [];
+      const fromPost: number[] = [];
+      const last: number[] = [];
+      const spread: number[] = [];
+      let lastArrival = 0;
+      let count = 0;
+      published.forEach((p, i) => {
+        if (p.phase !== name) return;
+        count++;
+        let latest = Number.NEGATIVE_INFINITY;
+        for (const reply of replies) {
+          for (const at of reply.arrivals[i] ?? []) {
+            if (Number.isNaN(at)) continue;
+            fromAck.push(at - p.tAck);
+            fromPost.push(at - p.tPost);
+            latest = Math.max(latest, at);
+          }
+        }
+        spread.push(...spreadOf(replies, i));
+        if (Number.isFinite(latest)) {
+          last.push(latest - p.tAck);
+          lastArrival = Math.max(lastArrival, latest);
+        }
+      });
+      const mine = published.filter((p) => p.phase === name);
+      const first = mine[0]?.tPost ?? 0;
+      return {
+        events: count,
+        fromAck: summarize(fromAck),
+        fromPost: summarize(fromPost),
+        lastSubscriber: summarize(last),
+        fromFirst: summarize(spread),
+        ack: summarize(mine.map((p) => p.tAck - p.tPost)),
+        deliveredPerSecond: Math.round((fromAck.length / Math.max(1e-9, lastArrival - first)) * 1000),
+      };
+    };
+    const everyAck: number[] = [];
+    const everyPost: number[] = [];
+    const everySpread: number[] = [];
+    published.forEach((p, i) => {
+      everySpread.push(...spreadOf(replies, i));
+      for (const reply of replies)
+        for (const at of reply.arrivals[i] ?? []) {
+          if (Number.isNaN(at)) continue;
+          everyAck.push(at - p.tAck);
+          everyPost.push(at - p.tPost);
+        }
+    });
+    return {
+      name: target.name,
+      subscribers: w.subscribers,
+      connectMs,
+      steady: phase("steady"),
+      burst: phase("burst"),
+      all: {
+        fromAck: summarize(everyAck),
+        fromPost: summarize(everyPost),
+        fromFirst: summarize(everySpread),
+      },
+      failures: replies.flatMap((r) => r.failures).slice(0, 10),
+      badSockets: replies.reduce((n, r) => n + r.badSockets, 0),
+    };
+  } finally {
+    await target.stop();
+  }
+}
+
+/** Version i's arrivals, each minus the version's first arrival at any subscriber. */
+function spreadOf(replies: Extract<FromChild, { event: "collected" }>[], i: number): number[] {
+  const all = replies.flatMap((r) => (r.arrivals[i] ?? []).filter((at) => !Number.isNaN(at)));
+  const first = Math.min(...all);
+  return all.map((at) => at - first);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+}

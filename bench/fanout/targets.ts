@@ -1,0 +1,159 @@
+/**
+ * The systems under test, behind one small interface: start it, seed it so a subscriber gets a
+ * first frame, publish version k (resolving on the 2xx), stop it. Crease runs its real stack
+ * (signed webhook → ledger → room); the baselines broadcast what they are posted.
+ */
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cricsheetToEvents } from "../../origin/cricsheet/index.ts";
+import type { ProviderEvent } from "../../origin/scoring/index.ts";
+import { freePort, LocalStack, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
+import { MiniflareStack } from "./miniflare-stack.ts";
+import type { ClientKind } from "./subscribers.ts";
+import { baselinePayload, type ScenarioName } from "./workload.ts";
+
+export interface Target {
+  readonly name: ScenarioName;
+  readonly client: ClientKind;
+  start(): Promise<void>;
+  /** Where subscribers connect, once started. */
+  url(): string;
+  protocols(): string[];
+  /** Makes the first version exist, so subscribers' first frame is a snapshot; returns its seq. */
+  prepare(): Promise<number>;
+  /** Publishes version k (1-based after prepare) and resolves on the 2xx; returns its seq. */
+  publish(k: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A bundled T20 (IPL 2017): its JSON Patches are 1.9 KB per ball at p50 (docs/fan-out.md). */
+const FIXTURE = join(ROOT, "fixtures", "cricsheet", "1175359.json");
+
+/**
+ * Crease's whole stack: signed webhook → ledger → room. `wrangler` is the local stack everyone
+ * runs (with its proxy); `miniflare` is workerd alone, for N beyond the proxy's ~2,800 sockets.
+ */
+export function creaseTarget(matchId: string, runtime: "wrangler" | "miniflare"): Target {
+  let stack: LocalStack | MiniflareStack | null = null;
+  const events: ProviderEvent[] = cricsheetToEvents(JSON.parse(readFileSync(FIXTURE, "utf8")), { matchId });
+  const ingest = async (event: ProviderEvent | undefined): Promise<number> => {
+    if (!stack || !event) throw new Error("crease: not started, or the match has run out of events");
+    const res = await stack.ingest([event]);
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`crease: ingest of seq ${event.seq} answered ${res.status}`);
+    return event.seq;
+  };
+  return {
+    name: "crease",
+    client: "raw",
+    async start() {
+      stack =
+        runtime === "wrangler" ? new LocalStack(await freePort(), tempStateDir()) : new MiniflareStack();
+      await stack.start();
+    },
+    url: () => `${stack?.base.replace("http", "ws")}/v1/matches/${matchId}/ws?region=weur`,
+    protocols: () => ["crease.v1"],
+    prepare: () => ingest(events[0]),
+    publish: (k) => ingest(events[k]),
+    async stop() {
+      await stack?.stop();
+    },
+  };
+}
+
+/** A Node baseline server (ws-server.ts or socketio-server.ts) in its own process. */
+function nodeTarget(name: "ws" | "socketio", script: string, payloadBytes: number): Target {
+  let child: ChildProcess | null = null;
+  let port = 0;
+  return {
+    name,
+    client: name === "ws" ? "raw" : "socketio",
+    async start() {
+      const proc = fork(join(import.meta.dirname, script), [], {
+        execArgv: ["--import", "tsx"],
+        stdio: "inherit",
+      });
+      child = proc;
+      port = await new Promise<number>((resolve, reject) => {
+        proc.once("message", (m: { port: number }) => resolve(m.port));
+        proc.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+      });
+    },
+    url: () => (name === "ws" ? `ws://127.0.0.1:${port}/` : `http://127.0.0.1:${port}`),
+    protocols: () => [],
+    prepare: async () => 0,
+    publish: (k) => postPayload(`http://127.0.0.1:${port}/publish`, k, payloadBytes),
+    async stop() {
+      const proc = child;
+      child = null;
+      if (!proc || proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      proc.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+export const wsTarget = (payloadBytes: number) => nodeTarget("ws", "ws-server.ts", payloadBytes);
+export const socketioTarget = (payloadBytes: number) =>
+  nodeTarget("socketio", "socketio-server.ts", payloadBytes);
+
+async function postPayload(url: string, k: number, payloadBytes: number): Promise<number> {
+  const res = await fetch(url, { method: "POST", body: baselinePayload(k, k - 1, payloadBytes) });
+  await res.body?.cancel();
+  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}`);
+  return k;
+}
+
+/** The partyserver baseline under `wrangler dev`, the same local runtime and proxy as Crease. */
+export function partyserverTarget(payloadBytes: number): Target {
+  let child: ChildProcess | null = null;
+  let base = "";
+  return {
+    name: "partyserver",
+    client: "raw",
+    async start() {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      const proc = spawn(
+        join(ROOT, "node_modules", ".bin", "wrangler"),
+        ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", tempStateDir()].concat([
+          "--show-interactive-dev-session=false",
+        ]),
+        {
+          cwd: join(import.meta.dirname, "partyserver"),
+          detached: true,
+          stdio: "ignore",
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        },
+      );
+      child = proc;
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`partyserver: wrangler dev exited with ${proc.exitCode}`);
+        if (Date.now() > deadline) throw new Error("partyserver: wrangler dev did not answer within 60 s");
+        try {
+          await (await fetch(`${base}/`)).body?.cancel();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    },
+    url: () => `${base.replace("http", "ws")}/parties/bench-room/match`,
+    protocols: () => [],
+    prepare: async () => 0,
+    publish: (k) => postPayload(`${base}/parties/bench-room/match`, k, payloadBytes),
+    async stop() {
+      const proc = child;
+      child = null;
+      if (!proc?.pid || proc.exitCode !== null) return;
+      const exited = new Promise((r) => proc.once("exit", r));
+      const kill = setTimeout(() => process.kill(-(proc.pid as number), "SIGKILL"), 5000);
+      process.kill(-proc.pid, "SIGINT");
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}

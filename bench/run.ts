@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: fan-out latency of Crease against the baselines a user would otherwise pick
+ * (a plain `ws` server, a Socket.IO room, a partyserver room), the same workload in the same run.
+ * Writes bench/results/<date>.json and .md; the last line of stdout is one JSON summary.
+ *
+ *   npm run bench -- --quick                 under a minute: 500 subscribers
+ *   npm run bench                            2,000 subscribers, longer phases
+ *   npm run bench -- --only crease --seed 7  one scenario, another seed
+ *   npm run bench -- --subscribers 1000 --processes 4
+ *   npm run bench -- --runtime miniflare --subscribers 10000 --processes 4 --only crease,ws,socketio
+ *                                            Crease on workerd without wrangler dev's proxy
+ *
+ * Exits non-zero when any subscriber missed a version, got one out of order or twice, or a
+ * scenario failed to run. See docs/benchmarks.md.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ROOT } from "../scripts/local-stack.ts";
+import { svgChart } from "./fanout/chart.ts";
+import { markdownReport } from "./fanout/report.ts";
+import { runScenario, type ScenarioResult } from "./fanout/scenario.ts";
+import { creaseTarget, partyserverTarget, socketioTarget, type Target, wsTarget } from "./fanout/targets.ts";
+import { FULL, QUICK, SCENARIOS, type ScenarioName, type Workload } from "./fanout/workload.ts";
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    seed: { type: "string", default: "1" },
+    only: { type: "string", multiple: true },
+    subscribers: { type: "string" },
+    processes: { type: "string" },
+    runtime: { type: "string", default: "wrangler" },
+  },
+});
+const mode = values.quick ? "quick" : "full";
+const workload: Workload = {
+  ...(values.quick ? QUICK : FULL),
+  seed: Number(values.seed),
+  ...(values.subscribers ? { subscribers: Number(values.subscribers) } : {}),
+  ...(values.processes ? { processes: Number(values.processes) } : {}),
+};
+const runtime = values.runtime === "miniflare" ? "miniflare" : "wrangler";
+const only = (values.only ?? []).flatMap((s) => s.split(","));
+for (const name of only)
+  if (!SCENARIOS.includes(name as ScenarioName))
+    throw new Error(`--only ${name}: not one of ${SCENARIOS.join(", ")}`);
+const selected = SCENARIOS.filter((s) => only.length === 0 || only.includes(s));
+
+// The whole run stops by itself, even if a runtime hangs (quick 3 min, full 20 min), and a
+// Ctrl-C or SIGTERM takes the runtime it started down with it.
+let current: Target | null = null;
+const abort = async (why: string) => {
+  console.error(`bench: ${why}, stopping`);
+  await current?.stop().catch(() => undefined);
+  process.exit(2);
+};
+setTimeout(() => abort(`over its ${mode} time limit`), values.quick ? 180_000 : 1_200_000).unref();
+process.once("SIGINT", () => abort("interrupted"));
+process.once("SIGTERM", () => abort("terminated"));
+
+const targetFor = (name: ScenarioName): Target => {
+  switch (name) {
+    case "crease":
+      return creaseTarget(`bench-${workload.seed}-${Date.now()}`, runtime);
+    case "ws":
+      return wsTarget(workload.payloadBytes);
+    case "socketio":
+      return socketioTarget(workload.payloadBytes);
+    case "partyserver":
+      return partyserverTarget(workload.payloadBytes);
+  }
+};
+
+const children: ChildProcess[] = Array.from({ length: workload.processes }, () =>
+  fork(join(import.meta.dirname, "fanout", "subscribers.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    serialization: "advanced",
+    stdio: "inherit",
+  }),
+);
+
+const results: Partial<Record<ScenarioName, ScenarioResult | null>> = {};
+const errors: Partial<Record<ScenarioName, string>> = {};
+for (const name of selected) {
+  const target = targetFor(name);
+  current = target;
+  console.error(`bench: ${name}, ${workload.subscribers} subscribers over ${workload.processes} processes…`);
+  try {
+    const result = await runScenario(target, workload, children);
+    results[name] = result;
+    const a = result.all.fromAck;
+    console.error(
+      `bench: ${name}: p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms; burst ${result.burst.deliveredPerSecond} msg/s` +
+        (result.badSockets ? `; ${result.badSockets} sockets FAILED the invariants` : ""),
+    );
+  } catch (error) {
+    results[name] = null;
+    errors[name] = String(error instanceof Error ? error.message : error);
+    console.error(`bench: ${name} did not run: ${errors[name]}`);
+    // Drop whatever sockets the failed scenario left open before the next one.
+    for (const child of children) child.send({ cmd: "close" });
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  current = null;
+}
+for (const child of children) child.disconnect();
+
+const machine = {
+  date: new Date().toISOString(),
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? "unknown",
+  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  workerd: readVersion("workerd"),
+  wrangler: readVersion("wrangler"),
+  ws: readVersion("ws"),
+  socketio: readVersion("socket.io"),
+  partyserver: readVersion("partyserver"),
+};
+const report = { mode, runtime, workload, machine, results, errors };
+const stamp = machine.date.replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
+const dir = join(ROOT, "bench", "results");
+mkdirSync(dir, { recursive: true });
+const jsonPath = join(dir, `${stamp}-${mode}.json`);
+writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(join(dir, `${stamp}-${mode}.md`), markdownReport(report));
+writeFileSync(
+  join(dir, `${stamp}-${mode}.svg`),
+  svgChart(
+    `${workload.subscribers} subscribers, ${mode} mode, Crease on ${runtime}, ${machine.date}`,
+    results,
+  ),
+);
+console.error(`bench: wrote ${jsonPath}, .md and .svg`);
+
+const failed = Object.entries(results).filter(([, r]) => r && r.badSockets > 0);
+for (const [name, r] of failed)
+  console.error(`bench: ${name} FAILED the invariants:\n  ${r?.failures.join("\n  ")}`);
+const summary: Record<string, unknown> = { subscribers: workload.subscribers };
+for (const name of selected) {
+  const r = results[name];
+  summary[name] = r ? { p50: r.all.fromAck.p50, p99: r.all.fromAck.p99, max: r.all.fromAck.max } : null;
+}
+console.log(JSON.stringify(summary));
+// partyserver is a best-effort baseline; anything else that did not run is a failure.
+const broken = failed.length > 0 || Object.keys(errors).some((n) => n !== "partyserver");
+process.exit(broken ? 1 : 0);
+
+function readVersion(pkg: string): string {
+  try {
+    return (
+      JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }
+    ).version;
+  } catch {
+    return "not installed";
+  }
+}
