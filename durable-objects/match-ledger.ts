@@ -78,6 +78,15 @@ export class MatchLedger extends DurableObject<Env> {
     this.store.registerRegion(region, Date.now());
   }
 
+  /**
+   * Operations: forget every edge region's registration. Versions published until the regions
+   * register again (their next presence report) reach no room: the rooms find the hole and
+   * pull it. Useful after moving rooms, and to prove the pull path (`npm run chaos`).
+   */
+  async forgetEdge(): Promise<{ forgotten: number }> {
+    return { forgotten: this.existing() ? this.store.forgetRegions() : 0 };
+  }
+
   async unregisterRegion(matchId: string, region: string): Promise<void> {
     if (this.matchId() === matchId) this.store.unregisterRegion(region);
   }

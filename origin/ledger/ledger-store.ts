@@ -290,6 +290,13 @@ export class LedgerStore {
     );
   }
 
+  /** Forgets every region; each registers again with its next presence report. */
+  forgetRegions(): number {
+    const count = this.edgeRegions().length;
+    this.sql.exec("DELETE FROM edge_regions");
+    return count;
+  }
+
   unregisterRegion(region: string): void {
     this.sql.exec("DELETE FROM edge_regions WHERE region = ?", region);
   }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { roomRpc } from "../../durable-objects/stubs.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
-import { ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 // The test config makes rooms small (20 sockets) and the tree narrow (4 children a node),
@@ -134,9 +134,11 @@ describe("a lost notification is repaired by the pull path", () => {
     await viewer.waitForSeq(10);
 
     // Drop the notification for seq 20 on purpose: the ledger forgets the region for one write.
-    await runInDurableObject(ledgerStub(matchId), (_instance, state) => {
-      state.storage.sql.exec("DELETE FROM edge_regions");
+    const forgot = await worker(`/v1/admin/matches/${matchId}/edge/forget`, {
+      method: "POST",
+      headers: ADMIN,
     });
+    expect(((await forgot.json()) as { forgotten: number }).forgotten).toBe(1);
     await ingestEvents(events.slice(10, 20));
     await new Promise((r) => setTimeout(r, 100));
     expect(viewer.seq).toBe(10); // nothing arrived

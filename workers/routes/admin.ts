@@ -43,3 +43,9 @@ admin.post("/matches/:matchId/dead-letters/:seq/discard", async (c) => {
     throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
   return c.json({ matchId, seq, discarded: true });
 });
+
+/** Forgets the match's edge registrations: notifications are lost until the regions report again. */
+admin.post("/matches/:matchId/edge/forget", async (c) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  return c.json({ matchId, ...(await ledgerFor(c.env, matchId).forgetEdge()) });
+});
