@@ -12,24 +12,15 @@
  * Two variants, each on a fresh stack: `default` (the room's admission bucket at its defaults,
  * 1,000/s, burst 1,000) and `admit` (ROOM_ADMIT_PER_SECOND 200, ROOM_ADMIT_BURST 200), which
  * shows admission control spreading the wave. Loopback only; stops by itself after 8 minutes.
+ * Also run by the full mode of `npm run bench` (runHerd).
  */
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { fullJitterDelay } from "../client/index.ts";
 import { freePort, LocalStack, tempStateDir } from "../scripts/local-stack.ts";
+import { cleanupAll, guardCli, isMain, onCleanup } from "./cleanup.ts";
 import { fixtureEvents, sleep } from "./herd/procs.ts";
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: "string", default: "1000" },
-    only: { type: "string" },
-    timeout: { type: "string", default: "120" },
-  },
-});
-const N = Number(values.clients);
-if (!Number.isInteger(N) || N < 1 || N > 2500)
-  throw new Error("--clients: 1 to 2,500 (wrangler dev's proxy)");
-const convergeMs = Number(values.timeout) * 1000;
 const BACKOFF = { baseMs: 500, maxMs: 30_000 };
 /** The client library's: an attempt counter resets after a connection stayed in sync this long. */
 const HEALTHY_AFTER_MS = 12_000;
@@ -38,23 +29,10 @@ interface Variant {
   name: string;
   vars: Record<string, string>;
 }
-const ALL_VARIANTS: Variant[] = [
+export const HERD_VARIANTS: Variant[] = [
   { name: "default", vars: {} },
   { name: "admit", vars: { ROOM_ADMIT_PER_SECOND: "200", ROOM_ADMIT_BURST: "200" } },
 ];
-const VARIANTS = ALL_VARIANTS.filter((v) => !values.only || values.only.split(",").includes(v.name));
-
-let stack: LocalStack | null = null;
-let clients: Client[] = [];
-const abort = async (why: string) => {
-  console.error(`herd: ${why}, stopping`);
-  for (const c of clients) c.stop();
-  await stack?.stop().catch(() => undefined);
-  process.exit(2);
-};
-setTimeout(() => abort("over its 8 minute limit"), 480_000).unref();
-process.once("SIGINT", () => abort("interrupted"));
-process.once("SIGTERM", () => abort("terminated"));
 
 /** Every connection attempt and its outcome, timestamped (performance.now()). */
 interface Log {
@@ -164,117 +142,181 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
-async function runVariant(v: Variant) {
+async function runVariant(v: Variant, N: number, convergeMs: number) {
   const port = await freePort();
-  stack = new LocalStack(port, tempStateDir(), { vars: v.vars });
-  await stack.start();
-  const matchId = `herd-${v.name}-${Date.now()}`;
-  const events = fixtureEvents(matchId);
-  const ingest = async (i: number) => {
-    const res = await (stack as LocalStack).ingest(events.slice(i, i + 1));
-    await res.body?.cancel();
-    if (!res.ok) throw new Error(`ingest ${i} answered ${res.status}`);
-    return events[i]?.seq as number;
-  };
-  await ingest(0);
+  const stack = new LocalStack(port, tempStateDir(), { vars: v.vars });
+  let clients: Client[] = [];
+  const unregister = onCleanup(async () => {
+    for (const c of clients) c.stop();
+    await stack.stop();
+  });
+  try {
+    return await measure();
+  } finally {
+    unregister();
+    for (const c of clients) c.stop();
+    await stack.stop().catch(() => undefined);
+  }
 
-  // (a) N clients, each starting at a uniform random moment within one second.
-  let target = -1;
-  let holding = 0;
-  const onSeq = (c: Client) => {
-    if (c.seq === target && !counted.has(c)) {
-      counted.add(c);
-      holding++;
-    }
-  };
-  let counted = new Set<Client>();
-  const base = `ws://127.0.0.1:${port}`;
-  clients = Array.from({ length: N }, () => new Client(base, matchId, onSeq));
-  target = events[0]?.seq as number;
-  const tA = performance.now();
-  for (const c of clients) setTimeout(() => c.connect(), Math.random() * 1000);
-  const okA = await waitFor(() => holding === N, convergeMs);
-  const connectMs = performance.now() - tA;
-  const logsA = clients.map((c) => c.log);
-  const a = {
-    allSnapshotMs: okA ? r0(connectMs) : null,
-    holding,
-    refused: logsA.reduce((n, l) => n + l.refused.length, 0),
-    peakAcceptedPer100ms: peak(
-      logsA.flatMap((l) => l.accepted),
-      tA,
-      100,
-    ),
-  };
-  console.error(`herd ${v.name}: (a) ${JSON.stringify(a)}`);
-  await sleep(1000);
+  async function measure() {
+    await stack.start();
+    const matchId = `herd-${v.name}-${Date.now()}`;
+    const events = fixtureEvents(matchId);
+    const ingest = async (i: number) => {
+      const res = await stack.ingest(events.slice(i, i + 1));
+      await res.body?.cancel();
+      if (!res.ok) throw new Error(`ingest ${i} answered ${res.status}`);
+      return events[i]?.seq as number;
+    };
+    await ingest(0);
 
-  // (b) kill -9 the runtime, restart it, post one new version.
-  for (const c of clients) c.log = newLog();
-  const tKill = performance.now();
-  await stack.kill9();
-  const tKilled = performance.now();
-  await stack.start();
-  const tUp = performance.now();
-  counted = new Set();
-  holding = 0;
-  target = await ingest(1);
-  const tAck = performance.now();
-  for (const c of clients) onSeq(c);
-  const okB = await waitFor(() => holding === N, convergeMs);
-  const tDone = performance.now();
-  const logs = clients.map((c) => c.log);
-  const attempts = logs.flatMap((l) => l.attempts);
-  const accepted = logs.flatMap((l) => l.accepted);
-  const refused = logs.flatMap((l) => l.refused);
-  const failed = logs.flatMap((l) => l.failed);
-  const b = {
-    killMs: r0(tKilled - tKill),
-    restartMs: r0(tUp - tKilled),
-    ingestAfterRestartMs: r0(tAck - tUp),
-    latestSeq: target,
-    allLatestFromKillMs: okB ? r0(tDone - tKill) : null,
-    allLatestFromRestartMs: okB ? r0(tDone - tUp) : null,
-    allLatestFromAckMs: okB ? r0(tDone - tAck) : null,
-    holding,
-    attempts: attempts.length,
-    attemptsWhileDown: attempts.filter((t) => t < tUp).length,
-    accepted: accepted.length,
-    refusedWithHint: refused.length,
-    failedNoHint: failed.length,
-    peakAcceptedPer100ms: peak(accepted, tUp, 100),
-    peakAcceptedPerSecond: peak(accepted, tUp, 1000),
-    peakAttemptsPer100msAfterRestart: peak(attempts, tUp, 100),
-    acceptedFirstSecondAfterRestart: within(
-      accepted.filter((t) => t < tUp + 1000),
-      tUp,
-    ),
-  };
-  console.error(`herd ${v.name}: (b) ${JSON.stringify(b)}`);
-  for (const c of clients) c.stop();
-  clients = [];
-  await stack.stop();
-  stack = null;
-  return { variant: v.name, vars: v.vars, connect: a, restart: b };
+    // (a) N clients, each starting at a uniform random moment within one second.
+    let target = -1;
+    let holding = 0;
+    const onSeq = (c: Client) => {
+      if (c.seq === target && !counted.has(c)) {
+        counted.add(c);
+        holding++;
+      }
+    };
+    let counted = new Set<Client>();
+    const base = `ws://127.0.0.1:${port}`;
+    clients = Array.from({ length: N }, () => new Client(base, matchId, onSeq));
+    target = events[0]?.seq as number;
+    const tA = performance.now();
+    for (const c of clients) setTimeout(() => c.connect(), Math.random() * 1000);
+    const okA = await waitFor(() => holding === N, convergeMs);
+    const connectMs = performance.now() - tA;
+    const logsA = clients.map((c) => c.log);
+    const a = {
+      allSnapshotMs: okA ? r0(connectMs) : null,
+      holding,
+      refused: logsA.reduce((n, l) => n + l.refused.length, 0),
+      peakAcceptedPer100ms: peak(
+        logsA.flatMap((l) => l.accepted),
+        tA,
+        100,
+      ),
+    };
+    console.error(`herd ${v.name}: (a) ${JSON.stringify(a)}`);
+    await sleep(1000);
+
+    // (b) kill -9 the runtime, restart it, post one new version.
+    for (const c of clients) c.log = newLog();
+    const tKill = performance.now();
+    await stack.kill9();
+    const tKilled = performance.now();
+    await stack.start();
+    const tUp = performance.now();
+    counted = new Set();
+    holding = 0;
+    target = await ingest(1);
+    const tAck = performance.now();
+    for (const c of clients) onSeq(c);
+    const okB = await waitFor(() => holding === N, convergeMs);
+    const tDone = performance.now();
+    const logs = clients.map((c) => c.log);
+    const attempts = logs.flatMap((l) => l.attempts);
+    const accepted = logs.flatMap((l) => l.accepted);
+    const refused = logs.flatMap((l) => l.refused);
+    const failed = logs.flatMap((l) => l.failed);
+    const b = {
+      killMs: r0(tKilled - tKill),
+      restartMs: r0(tUp - tKilled),
+      ingestAfterRestartMs: r0(tAck - tUp),
+      latestSeq: target,
+      allLatestFromKillMs: okB ? r0(tDone - tKill) : null,
+      allLatestFromRestartMs: okB ? r0(tDone - tUp) : null,
+      allLatestFromAckMs: okB ? r0(tDone - tAck) : null,
+      holding,
+      attempts: attempts.length,
+      attemptsWhileDown: attempts.filter((t) => t < tUp).length,
+      accepted: accepted.length,
+      refusedWithHint: refused.length,
+      failedNoHint: failed.length,
+      peakAcceptedPer100ms: peak(accepted, tUp, 100),
+      peakAcceptedPerSecond: peak(accepted, tUp, 1000),
+      peakAttemptsPer100msAfterRestart: peak(attempts, tUp, 100),
+      acceptedFirstSecondAfterRestart: within(
+        accepted.filter((t) => t < tUp + 1000),
+        tUp,
+      ),
+    };
+    console.error(`herd ${v.name}: (b) ${JSON.stringify(b)}`);
+    return { variant: v.name, vars: v.vars, connect: a, restart: b };
+  }
 }
 
-const results = [];
-for (const v of VARIANTS) results.push(await runVariant(v));
+export type HerdVariantResult = Awaited<ReturnType<typeof runVariant>>;
 
-const cell = (x: number | null) => (x === null ? "timeout" : x.toLocaleString("en"));
-console.error(
-  [
-    `\n${N} clients; full jitter 500 ms – 30 s; times in ms`,
+export interface HerdOptions {
+  /** Clients, 1 to 2,500 (default 1,000). */
+  clients?: number;
+  /** Variant names to run (default: all, `default` then `admit`). */
+  only?: string[];
+  /** Seconds to wait for every client to converge, per phase (default 120). */
+  timeoutSeconds?: number;
+}
+
+export interface HerdResult {
+  clients: number;
+  date: string;
+  node: string;
+  results: HerdVariantResult[];
+  /** Some client never held the snapshot or the latest seq within the timeout. */
+  incomplete: boolean;
+}
+
+export async function runHerd(opts: HerdOptions = {}): Promise<HerdResult> {
+  const N = opts.clients ?? 1000;
+  if (!Number.isInteger(N) || N < 1 || N > 2500)
+    throw new Error("--clients: 1 to 2,500 (wrangler dev's proxy)");
+  const convergeMs = (opts.timeoutSeconds ?? 120) * 1000;
+  const variants = HERD_VARIANTS.filter((v) => !opts.only?.length || opts.only.includes(v.name));
+  const results: HerdVariantResult[] = [];
+  for (const v of variants) results.push(await runVariant(v, N, convergeMs));
+  const incomplete = results.some(
+    (r) => r.connect.allSnapshotMs === null || r.restart.allLatestFromKillMs === null,
+  );
+  return { clients: N, date: new Date().toISOString(), node: process.version, results, incomplete };
+}
+
+/** The result as a Markdown table (times in ms). */
+export function herdMarkdown(h: HerdResult): string {
+  const cell = (x: number | null) => (x === null ? "timeout" : x.toLocaleString("en"));
+  return [
+    `${h.clients} clients; full jitter 500 ms – 30 s; times in ms`,
+    "",
     "| variant | (a) all hold snapshot | (a) refused | restart took | all latest, from kill | from restart | from 2xx | attempts (while down) | peak accepted /100 ms | /s | refused w/ hint | failed no hint |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ...results.map(
+    ...h.results.map(
       (r) =>
         `| ${r.variant} | ${cell(r.connect.allSnapshotMs)} | ${r.connect.refused} | ${cell(r.restart.restartMs)} | ${cell(r.restart.allLatestFromKillMs)} | ${cell(r.restart.allLatestFromRestartMs)} | ${cell(r.restart.allLatestFromAckMs)} | ${r.restart.attempts} (${r.restart.attemptsWhileDown}) | ${r.restart.peakAcceptedPer100ms} | ${r.restart.peakAcceptedPerSecond} | ${r.restart.refusedWithHint} | ${r.restart.failedNoHint} |`,
     ),
-  ].join("\n"),
-);
-console.log(JSON.stringify({ clients: N, date: new Date().toISOString(), node: process.version, results }));
-const incomplete = results.some(
-  (r) => r.connect.allSnapshotMs === null || r.restart.allLatestFromKillMs === null,
-);
-process.exit(incomplete ? 1 : 0);
+  ].join("\n");
+}
+
+if (isMain(import.meta.url)) {
+  guardCli("herd", 480_000);
+  const { values } = parseArgs({
+    options: {
+      clients: { type: "string", default: "1000" },
+      only: { type: "string" },
+      timeout: { type: "string", default: "120" },
+    },
+  });
+  let h: HerdResult;
+  try {
+    h = await runHerd({
+      clients: Number(values.clients),
+      only: values.only?.split(","),
+      timeoutSeconds: Number(values.timeout),
+    });
+  } finally {
+    await cleanupAll();
+  }
+  console.error(`\n${herdMarkdown(h)}`);
+  const { incomplete, ...line } = h;
+  console.log(JSON.stringify(line));
+  process.exit(incomplete ? 1 : 0);
+}

@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: fan-out latency of Crease against the baselines a user would otherwise pick
  * (a plain `ws` server, a Socket.IO room, a partyserver room), the same workload in the same run.
- * Writes bench/results/<date>.json and .md; the last line of stdout is one JSON summary.
+ * Writes bench/results/<date>.json and .md; the last line of stdout is one JSON summary. The full
+ * mode then also runs ingest, idle memory and the herd (bench/extras.ts) into the same files.
  *
  *   npm run bench -- --quick                 under a minute: 500 subscribers
- *   npm run bench                            2,000 subscribers, longer phases
+ *   npm run bench                            2,000 subscribers, longer phases, then the extras
+ *   npm run bench -- --skip-extras           full mode, fan-out only
  *   npm run bench -- --only crease --seed 7  one scenario, another seed
  *   npm run bench -- --subscribers 1000 --processes 4
  *   npm run bench -- --runtime miniflare --subscribers 10000 --processes 4 --only crease,ws,socketio
  *                                            Crease on workerd without wrangler dev's proxy
  *
  * Exits non-zero when any subscriber missed a version, got one out of order or twice, or a
- * scenario failed to run. See docs/benchmarks.md.
+ * scenario or an extra failed to run (or the herd did not converge). See docs/benchmarks.md.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,6 +21,8 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/local-stack.ts";
+import { cleanupAll } from "./cleanup.ts";
+import { type ExtrasReport, extrasFailed, extrasMarkdown, runExtras } from "./extras.ts";
 import { svgChart } from "./fanout/chart.ts";
 import { markdownReport } from "./fanout/report.ts";
 import { runScenario, type ScenarioResult } from "./fanout/scenario.ts";
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     subscribers: { type: "string" },
     processes: { type: "string" },
     runtime: { type: "string", default: "wrangler" },
+    "skip-extras": { type: "boolean", default: false },
   },
 });
 const mode = values.quick ? "quick" : "full";
@@ -48,16 +53,19 @@ for (const name of only)
   if (!SCENARIOS.includes(name as ScenarioName))
     throw new Error(`--only ${name}: not one of ${SCENARIOS.join(", ")}`);
 const selected = SCENARIOS.filter((s) => only.length === 0 || only.includes(s));
+const withExtras = !values.quick && !values["skip-extras"];
 
-// The whole run stops by itself, even if a runtime hangs (quick 3 min, full 20 min), and a
-// Ctrl-C or SIGTERM takes the runtime it started down with it.
+// The whole run stops by itself, even if a runtime hangs (quick 3 min, full 20 min, 35 min with
+// the extras), and a Ctrl-C or SIGTERM takes the runtime (or the extras' stacks) down with it.
 let current: Target | null = null;
 const abort = async (why: string) => {
   console.error(`bench: ${why}, stopping`);
   await current?.stop().catch(() => undefined);
+  await cleanupAll();
   process.exit(2);
 };
-setTimeout(() => abort(`over its ${mode} time limit`), values.quick ? 180_000 : 1_200_000).unref();
+const limitMs = values.quick ? 180_000 : withExtras ? 2_100_000 : 1_200_000;
+setTimeout(() => abort(`over its ${mode} time limit`), limitMs).unref();
 process.once("SIGINT", () => abort("interrupted"));
 process.once("SIGTERM", () => abort("terminated"));
 
@@ -106,7 +114,20 @@ for (const name of selected) {
   }
   current = null;
 }
-for (const child of children) child.disconnect();
+// The subscriber processes exit when disconnected; wait for that, so the idle-memory extra
+// counts only the processes it starts.
+await Promise.all(
+  children.map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.disconnect();
+      }),
+  ),
+);
+
+const extras: ExtrasReport | null = withExtras ? await runExtras() : null;
 
 const machine = {
   date: new Date().toISOString(),
@@ -120,13 +141,16 @@ const machine = {
   socketio: readVersion("socket.io"),
   partyserver: readVersion("partyserver"),
 };
-const report = { mode, runtime, workload, machine, results, errors };
+const report = { mode, runtime, workload, machine, results, errors, ...(extras ? { extras } : {}) };
 const stamp = machine.date.replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
 const dir = join(ROOT, "bench", "results");
 mkdirSync(dir, { recursive: true });
 const jsonPath = join(dir, `${stamp}-${mode}.json`);
 writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(join(dir, `${stamp}-${mode}.md`), markdownReport(report));
+writeFileSync(
+  join(dir, `${stamp}-${mode}.md`),
+  markdownReport(report) + (extras ? `\n${extrasMarkdown(extras)}` : ""),
+);
 writeFileSync(
   join(dir, `${stamp}-${mode}.svg`),
   svgChart(
@@ -146,7 +170,10 @@ for (const name of selected) {
 }
 console.log(JSON.stringify(summary));
 // partyserver is a best-effort baseline; anything else that did not run is a failure.
-const broken = failed.length > 0 || Object.keys(errors).some((n) => n !== "partyserver");
+const broken =
+  failed.length > 0 ||
+  Object.keys(errors).some((n) => n !== "partyserver") ||
+  (extras !== null && extrasFailed(extras));
 process.exit(broken ? 1 : 0);
 
 function readVersion(pkg: string): string {
