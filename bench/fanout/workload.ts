@@ -43,17 +43,8 @@ export const FULL: Omit<Workload, "seed"> = {
   deliveryTimeoutMs: 60_000,
 };
 
-/** mulberry32: a tiny seeded generator, so a run can be repeated exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded generator the tests and chaos scenarios use, so a run can be repeated exactly. */
+export { seededRandom } from "../../test/support/seeded-random.ts";
 
 /**
  * A baseline's message for one version: the same shape as a Crease `patch` frame and about the
