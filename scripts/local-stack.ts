@@ -35,6 +35,26 @@ export function portFrom(argv: string[]): number {
   return 8787;
 }
 
+/**
+ * POSTs `{"events": [...]}` to a stack's webhook, signed at the moment of sending (so a retry
+ * after an outage never falls outside the replay window). `events` is `unknown[]` so fault
+ * scripts can send malformed ones too.
+ */
+export async function postSignedBatch(
+  base: string,
+  events: readonly unknown[],
+  opts: { secret?: string; signal?: AbortSignal } = {},
+): Promise<Response> {
+  const body = JSON.stringify({ events });
+  const signature = await signPayload(opts.secret ?? DEV_SECRET, body, Math.floor(Date.now() / 1000));
+  return fetch(`${base}/v1/ingest`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-crease-signature": signature },
+    body,
+    signal: opts.signal,
+  });
+}
+
 /** A free loopback port, so parallel runs and a developer's own `npm start` do not collide. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -137,14 +157,8 @@ export class LocalStack {
   }
 
   /** POSTs events to the webhook, signed with the development secret. */
-  async ingest(events: ProviderEvent[]): Promise<Response> {
-    const body = JSON.stringify({ events });
-    const signature = await signPayload(DEV_SECRET, body, Math.floor(Date.now() / 1000));
-    return fetch(`${this.base}/v1/ingest`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-crease-signature": signature },
-      body,
-    });
+  ingest(events: ProviderEvent[]): Promise<Response> {
+    return postSignedBatch(this.base, events);
   }
 
   async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {

@@ -11,8 +11,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { readCricsheetFile } from "../origin/cricsheet/read-file.ts";
 import type { ProviderEvent } from "../origin/scoring/index.ts";
-import { signPayload } from "../origin/signature.ts";
-import { DEV_SECRET, ROOT } from "./local-stack.ts";
+import { postSignedBatch, ROOT } from "./local-stack.ts";
 
 export const FIXTURES_DIR = join(ROOT, "fixtures", "cricsheet");
 /** Kings XI Punjab v Rajasthan Royals, IPL 2019: a complete T20 with a "Mankad" in it. */
@@ -130,20 +129,11 @@ export async function postEvents(
   events: ProviderEvent[],
   opts: { secret?: string; signal?: AbortSignal } = {},
 ): Promise<void> {
-  const body = JSON.stringify({ events });
-  const res = await withRetry(
-    async () => {
-      // Signed per attempt: a retry after a long outage must not fall outside the replay window.
-      const signature = await signPayload(opts.secret ?? DEV_SECRET, body, Math.floor(Date.now() / 1000));
-      return fetch(`${base}/v1/ingest`, {
-        method: "POST",
-        headers: { "content-type": "application/json", "x-crease-signature": signature },
-        body,
-        signal: opts.signal,
-      });
-    },
-    { signal: opts.signal, retryOn: (r) => r.status >= 500 },
-  );
+  // Signed per attempt: a retry after a long outage must not fall outside the replay window.
+  const res = await withRetry(() => postSignedBatch(base, events, opts), {
+    signal: opts.signal,
+    retryOn: (r) => r.status >= 500,
+  });
   if (res.status !== 200) {
     const text = (await res.text()).slice(0, 300);
     throw new Error(`POST /v1/ingest answered ${res.status}: ${text}`);

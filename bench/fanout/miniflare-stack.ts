@@ -11,8 +11,7 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import type { ProviderEvent } from "../../origin/scoring/index.ts";
-import { signPayload } from "../../origin/signature.ts";
-import { DEV_SECRET, freePort, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
+import { freePort, postSignedBatch, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
 
 /** KEY=VALUE lines of .dev.vars.example, the values every local run uses. */
 function devVars(): Record<string, string> {
@@ -60,14 +59,8 @@ export class MiniflareStack {
     this.base = url.origin;
   }
 
-  async ingest(events: ProviderEvent[]): Promise<Response> {
-    const body = JSON.stringify({ events });
-    const signature = await signPayload(DEV_SECRET, body, Math.floor(Date.now() / 1000));
-    return fetch(`${this.base}/v1/ingest`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-crease-signature": signature },
-      body,
-    });
+  ingest(events: ProviderEvent[]): Promise<Response> {
+    return postSignedBatch(this.base, events);
   }
 
   async stop(): Promise<void> {

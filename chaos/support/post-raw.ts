@@ -1,5 +1,4 @@
-import { signPayload } from "../../origin/signature.ts";
-import { DEV_SECRET } from "../../scripts/local-stack.ts";
+import { postSignedBatch } from "../../scripts/local-stack.ts";
 
 /** One row of the webhook's reply: what happened to the event at `index` of the batch. */
 export interface IngestRow {
@@ -18,13 +17,7 @@ export async function postRaw(
   base: string,
   events: unknown[],
 ): Promise<{ status: number; rows: IngestRow[] }> {
-  const body = JSON.stringify({ events });
-  const signature = await signPayload(DEV_SECRET, body, Math.floor(Date.now() / 1000));
-  const res = await fetch(`${base}/v1/ingest`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-crease-signature": signature },
-    body,
-  });
+  const res = await postSignedBatch(base, events);
   const json = (await res.json()) as { results?: IngestRow[] };
   return { status: res.status, rows: json.results ?? [] };
 }
