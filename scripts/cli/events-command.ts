@@ -9,6 +9,7 @@ const usage = "events FILE [--match-id ID]";
 export const eventsCommand: Command = {
   usage,
   summary: "print a Cricsheet match's provider events as NDJSON",
+  examples: ["events fixtures/cricsheet/1175359.json --match-id demo"],
   run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,

@@ -1,5 +1,5 @@
 import { CricsheetError } from "../../origin/cricsheet/cricsheet-error.ts";
-import { type CliIo, type Command, UsageError } from "./command.ts";
+import { type CliIo, type Command, InputError, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 
 export const EXIT_OK = 0;
@@ -9,12 +9,14 @@ export const EXIT_USAGE = 2;
 export function usageText(commands: Readonly<Record<string, Command>> = COMMANDS): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
   const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  const examples = Object.values(commands).flatMap((c) => c.examples ?? []);
   return [
     "usage: npm run -s cli -- <command> [args]",
     "",
     "commands:",
     ...lines,
     `  ${"help".padEnd(width)}  show this help`,
+    ...(examples.length > 0 ? ["", "examples:", ...examples.map((e) => `  npm run -s cli -- ${e}`)] : []),
     "",
   ].join("\n");
 }
@@ -48,7 +50,7 @@ export async function runCli(
       io.stderr(`crease: ${oneLine(err.message)}\n`);
       return EXIT_USAGE;
     }
-    if (err instanceof CricsheetError) {
+    if (err instanceof CricsheetError || err instanceof InputError) {
       io.stderr(`crease: ${oneLine(err.message)}\n`);
       return EXIT_FAILURE;
     }

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { parseSecrets, SIGNATURE_HEADER, signPayload } from "../../origin/signature.ts";
 import { type Command, UsageError } from "./command.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
+import { readInput } from "./read-input.ts";
 
 const usage = "sign [--secret S] [--time UNIX_SECONDS] FILE|-";
 
@@ -24,15 +24,7 @@ export const signCommand: Command = {
     const time = values.time === undefined ? Math.floor(Date.now() / 1000) : Number(values.time);
     if (!Number.isInteger(time) || time < 0)
       throw new UsageError(`--time must be whole unix seconds, not ${JSON.stringify(values.time)}`);
-    const file = positionals[0] as string;
-    let body: Uint8Array;
-    try {
-      body = readFileSync(file === "-" ? 0 : file);
-    } catch (err) {
-      throw new UsageError(
-        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
-    }
+    const body = readInput(positionals[0] as string);
     io.stdout(`${await signPayload(secret, body, time)}\n`);
     return 0;
   },

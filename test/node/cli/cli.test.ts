@@ -140,8 +140,20 @@ describe("cli sign", () => {
     expect(run.stdout).toBe(`t=1700000000,v1=${expected}\n`);
   });
 
-  it("names a missing file and a missing secret", async () => {
-    expectOneLineError(await cli("sign", "--secret", "s", "no-such-file.json"), 2, /no-such-file\.json/);
+  it("reports a missing file or a directory as events and scorecard do: one line, status 1", async () => {
+    expectOneLineError(
+      await cli("sign", "--secret", "s", "no/such/file.json"),
+      1,
+      /^crease: cannot read no\/such\/file\.json: no such file$/,
+    );
+    expectOneLineError(
+      await cli("sign", "--secret", "s", "fixtures"),
+      1,
+      /cannot read fixtures: is a directory/,
+    );
+  });
+
+  it("names a missing secret as a usage error", async () => {
     expectOneLineError(await cli("sign", FIXTURE), 2, /secret/);
   });
 });

@@ -1,7 +1,7 @@
 /** The CLI dispatcher in-process: the command table, and how every kind of failure is reported. */
 import { describe, expect, it } from "vitest";
 import { CricsheetError } from "../../../origin/cricsheet/index.ts";
-import { type Command, UsageError } from "../../../scripts/cli/command.ts";
+import { type Command, InputError, UsageError } from "../../../scripts/cli/command.ts";
 import { COMMANDS } from "../../../scripts/cli/commands.ts";
 import { runCli } from "../../../scripts/cli/run-cli.ts";
 
@@ -46,9 +46,17 @@ describe("runCli", () => {
     expect(out.stdout).toMatch(/^ {2}fail +always fails$/m);
   });
 
-  it("maps usage errors to 2, input errors to 1, one line each", async () => {
+  it("lists the commands' examples after them", async () => {
+    const { out, io } = capture();
+    const withExample: Command = { ...failing(null), examples: ["x FILE --flag"] };
+    expect(await runCli(["help"], io, {}, { x: withExample })).toBe(0);
+    expect(out.stdout).toMatch(/\nexamples:\n {2}npm run -s cli -- x FILE --flag\n$/);
+  });
+
+  it("maps usage errors to 2, unreadable or bad input to 1, one line each", async () => {
     for (const [error, code, line] of [
       [new UsageError("missing FILE"), 2, "crease: missing FILE\n"],
+      [new InputError("cannot read x.json: no such file"), 1, "crease: cannot read x.json: no such file\n"],
       [
         new CricsheetError("x.json: not a Cricsheet match: info: Required"),
         1,
