@@ -1,45 +1,8 @@
-import { z } from "zod";
+import { type CreaseConfig, readConfig } from "../config/crease-config.ts";
 import { EmbeddedFastRead } from "./embedded-fast-read.ts";
 import type { RateRule } from "./fast-read.ts";
 import { type GuardedFastRead, guard } from "./guarded-fast-read.ts";
 import { UpstashFastRead } from "./upstash-fast-read.ts";
-
-const rule = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-      if (!match) {
-        ctx.addIssue({
-          code: "custom",
-          message: `a rate limit is "COUNT/SECONDS", not "${text.slice(0, 20)}"`,
-        });
-        return z.NEVER;
-      }
-      return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
-    });
-
-const schema = z.object({
-  UPSTASH_REDIS_REST_URL: z
-    .string()
-    .url()
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
-  FAST_READ_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(100),
-  FAST_READ_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
-  FAST_READ_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
-  READ_MODEL_TTL_S: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(7 * 86_400)
-    .default(3600),
-  RATE_LIMIT_CONNECT: rule("60/60"),
-  RATE_LIMIT_READ: rule("600/60"),
-  RATE_LIMIT_INGEST: rule("6000/60"),
-});
 
 export interface FastReadConfig {
   readModelTtlS: number;
@@ -56,31 +19,26 @@ const cache = new WeakMap<object, { fastRead: GuardedFastRead; config: FastReadC
 export function fastReadFor(env: Env): { fastRead: GuardedFastRead; config: FastReadConfig } {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid fast-read configuration ${issue?.path.join(".")}: ${issue?.message}`);
-  }
-  const v = parsed.data;
-  const inner =
-    v.UPSTASH_REDIS_REST_URL && v.UPSTASH_REDIS_REST_TOKEN
-      ? new UpstashFastRead({ url: v.UPSTASH_REDIS_REST_URL, token: v.UPSTASH_REDIS_REST_TOKEN })
-      : new EmbeddedFastRead(env.FAST_READ);
-  const entry = {
+  const entry = build(env, readConfig(env).fastRead);
+  cache.set(env, entry);
+  return entry;
+}
+
+function build(env: Env, c: CreaseConfig["fastRead"]): { fastRead: GuardedFastRead; config: FastReadConfig } {
+  const inner = c.upstash ? new UpstashFastRead(c.upstash) : new EmbeddedFastRead(env.FAST_READ);
+  return {
     fastRead: guard(inner, {
-      timeoutMs: v.FAST_READ_TIMEOUT_MS,
-      failureThreshold: v.FAST_READ_BREAKER_FAILURES,
-      cooldownMs: v.FAST_READ_BREAKER_COOLDOWN_MS,
+      timeoutMs: c.timeoutMs,
+      failureThreshold: c.breakerFailures,
+      cooldownMs: c.breakerCooldownMs,
     }),
     config: {
-      readModelTtlS: v.READ_MODEL_TTL_S,
+      readModelTtlS: c.readModelTtlS,
       rules: {
-        connect: { name: "connect", ...v.RATE_LIMIT_CONNECT },
-        read: { name: "read", ...v.RATE_LIMIT_READ },
-        ingest: { name: "ingest", ...v.RATE_LIMIT_INGEST },
+        connect: { name: "connect", ...c.rules.connect },
+        read: { name: "read", ...c.rules.read },
+        ingest: { name: "ingest", ...c.rules.ingest },
       },
     },
   };
-  cache.set(env, entry);
-  return entry;
 }

@@ -1,3 +1,4 @@
+import { assertNever } from "../protocol/assert-never.ts";
 import {
   type DeltaMessage,
   type PatchMessage,
@@ -9,7 +10,6 @@ import {
 import { applyStateDelta, type LiveFormat, stateText } from "../protocol/state-delta.ts";
 import { AckPolicy } from "./ack-policy.ts";
 import { applyPatch } from "./apply-patch.ts";
-import { assertNever } from "./assert-never.ts";
 import { CLIENT_GAVE_UP, Connection } from "./connection.ts";
 import { judgePatch, presenceShowsGap } from "./continuity.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from "./full-jitter-delay.ts";

@@ -1,64 +1,39 @@
 import { DurableObject } from "cloudflare:workers";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
-import { evaluateLag, type LagSample, LagWindow } from "../origin/lag.ts";
-import { type LedgerConfig, readLedgerConfig } from "../origin/ledger/ledger-config.ts";
-import { type DeadLetter, type EdgeRegion, type Gap, LedgerStore } from "../origin/ledger/ledger-store.ts";
-import {
-  newEpoch,
-  type Publication,
-  type PublishedPatch,
-  Publisher,
-  stateAsJson,
-} from "../origin/ledger/publisher.ts";
+import { readConfig } from "../config/crease-config.ts";
+import { presenceFreshMs } from "../edge/presence.ts";
+import { evaluateLag, LagWindow } from "../origin/lag.ts";
+import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
+import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
+import { summarise } from "../origin/ledger/match-summary.ts";
+import { newEpoch, Publisher, stateAsJson } from "../origin/ledger/publisher.ts";
 import { type IngestOutcome, Sequencer } from "../origin/ledger/sequencer.ts";
 import type { MatchState, ProviderEvent } from "../origin/scoring/index.ts";
-import type { JsonValue } from "../protocol/live-messages.ts";
-import type { MatchSummary } from "./match-index.ts";
-import { roomRpc } from "./stubs.ts";
-
-/** A room's pull: the patches that close its hole, or the state when they cannot. */
-export type ResumeAnswer =
-  | { kind: "patches"; epoch: string; seq: number; patches: PublishedPatch[] }
-  | { kind: "snapshot"; epoch: string; seq: number; state: JsonValue };
-
-export interface MatchSnapshot {
-  matchId: string;
-  epoch: string;
-  seq: number;
-  state: MatchState;
-}
-
-export interface LedgerLag {
-  matchId: string;
-  receivedSeq: number;
-  appliedSeq: number;
-  buffered: number;
-  gaps: Gap[];
-  deadLetters: number;
-  conflicts: number;
-  consumer: ReturnType<typeof evaluateLag> & { samples: LagSample[] };
-  /** Per edge region: viewers and the newest seq its rooms confirmed (the edge's consumer offset). */
-  edge: (EdgeRegion & { lag: number; status: "OK" | "STOPPED" })[];
-}
+import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
+import type { LedgerLag, LedgerRpc, MatchSnapshot, Upstream } from "./rpc.ts";
+import { matchIndexStub, roomStub } from "./stubs.ts";
 
 /**
  * The single writer for one match (the match id is the partition key). A thin shell:
  * storage and ordering live in `origin/ledger/`, cricket in `origin/scoring/`; this
  * class owns the platform parts: the transaction, the gap-timeout alarm, the clock.
  */
-export class MatchLedger extends DurableObject<Env> {
+export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private readonly store: LedgerStore;
   private readonly config: LedgerConfig;
   private sequencer: Sequencer | null = null;
   private readonly publisher: Publisher;
   private readonly resumeCache = new Map<string, ResumeAnswer>();
   private readonly lag: LagWindow;
+  private readonly viewersFreshMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const config = readConfig(env);
+    this.config = config.ledger;
+    this.viewersFreshMs = presenceFreshMs(config.room.presenceIntervalMs);
     this.store = new LedgerStore(ctx.storage.sql);
     this.publisher = new Publisher(this.store);
-    this.config = readLedgerConfig(env as unknown as Record<string, unknown>);
     this.lag = restoreLagWindow(this.store.getMeta("lag"));
   }
 
@@ -87,8 +62,12 @@ export class MatchLedger extends DurableObject<Env> {
     return { forgotten: this.existing() ? this.store.forgetRegions() : 0 };
   }
 
+  /** A region's hub has no viewers left: its count leaves the match's total at once. */
   async unregisterRegion(matchId: string, region: string): Promise<void> {
-    if (this.matchId() === matchId) this.store.unregisterRegion(region);
+    const sequencer = this.existing();
+    if (!sequencer || this.matchId() !== matchId) return;
+    this.store.unregisterRegion(region);
+    this.reportToIndex(sequencer.current());
   }
 
   /**
@@ -100,7 +79,7 @@ export class MatchLedger extends DurableObject<Env> {
     region: string,
     viewers: number,
     confirmedSeq: number,
-  ): Promise<{ viewers: number; seq: number; epoch: string | null }> {
+  ): Promise<Upstream> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return { viewers, seq: 0, epoch: null };
     this.store.reportRegion(region, viewers, confirmedSeq, Date.now());
@@ -239,7 +218,7 @@ export class MatchLedger extends DurableObject<Env> {
     await Promise.all(
       regions.map(async ({ region }) => {
         try {
-          const hub = roomRpc(this.env, publication.matchId, region, 0);
+          const hub = roomStub(this.env, publication.matchId, region, 0);
           const { active } = await hub.publish(publication);
           if (!active) this.store.unregisterRegion(region);
         } catch (error) {
@@ -264,8 +243,13 @@ export class MatchLedger extends DurableObject<Env> {
     );
   }
 
+  /** Viewers over the regions that reported recently: a silent region's count has expired. */
   private viewers(): number {
-    return this.store.edgeRegions().reduce((n, r) => n + r.viewers, 0);
+    const now = Date.now();
+    return this.store
+      .edgeRegions()
+      .filter((r) => now - r.reportedAt <= this.viewersFreshMs)
+      .reduce((n, r) => n + r.viewers, 0);
   }
 
   private sequencerFor(matchId: string): Sequencer {
@@ -321,16 +305,12 @@ export class MatchLedger extends DurableObject<Env> {
 
   /** The match list is a convenience read; a slow index never holds up ingestion. */
   private reportToIndex(state: MatchState): void {
-    const summary: MatchSummary = {
-      matchId: state.matchId,
-      seq: this.existing()?.cursor ?? state.seq,
-      status: state.status,
-      teams: state.match?.teams ?? [],
-      title: state.match?.title ?? null,
-      viewers: this.viewers(),
-    };
-    const index = this.env.MATCH_INDEX.get(this.env.MATCH_INDEX.idFromName("all"));
-    this.ctx.waitUntil(index.upsert(summary).catch(() => undefined));
+    const summary = summarise(state, this.existing()?.cursor ?? state.seq, this.viewers());
+    this.ctx.waitUntil(
+      matchIndexStub(this.env)
+        .upsert(summary)
+        .catch(() => undefined),
+    );
   }
 }
 

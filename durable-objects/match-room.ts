@@ -1,13 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
 import jsonPatch from "fast-json-patch";
-import { z } from "zod";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
+import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
-import { childShards, parentShard } from "../edge/fanout-tree.ts";
-import { type RoomConfig, readRoomConfig } from "../edge/room-config.ts";
-import { type RingEntry, type RoomIdentity, RoomStore } from "../edge/room-store.ts";
+import type { RoomConfig } from "../edge/room-config.ts";
+import { RoomStore } from "../edge/room-store.ts";
+import {
+  behindUpstream,
+  classifyArrival,
+  expiredChildren,
+  judgeReader,
+  planSync,
+  pullOutcome,
+  replayFromLedger,
+} from "../edge/room-stream.ts";
 import { readAttachment, type SocketAttachment } from "../edge/socket-attachment.ts";
-import { type Publication, stateAsJson } from "../origin/ledger/publisher.ts";
+import { stateAsJson } from "../origin/ledger/publisher.ts";
+import { assertNever } from "../protocol/assert-never.ts";
+import { presenceFrame, retryFrame, snapshotFrame, versionFrames } from "../protocol/frames.ts";
 import {
   CLOSE_CODES,
   HEARTBEAT_PING,
@@ -16,46 +26,24 @@ import {
   parseClientMessage,
   SUBPROTOCOL,
 } from "../protocol/live-messages.ts";
+import type { Publication, PublishedPatch } from "../protocol/publication.ts";
+import { parseHandoff, refusalResponse } from "../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
-import { ledgerRpc, roomRpc } from "./stubs.ts";
-
-/** Headers the Worker sets when it hands a viewer to a room (already parsed and checked there). */
-export const ROOM_HEADERS = {
-  matchId: "x-crease-match",
-  region: "x-crease-region",
-  shard: "x-crease-shard",
-  since: "x-crease-since",
-  epoch: "x-crease-epoch",
-  bridge: "x-crease-bridge",
-  format: "x-crease-format",
-} as const;
-
-/** The SSE bridge's resume point carries no epoch: this one means "the room's current history". */
-export const ANY_EPOCH = "*";
-
-const handoffSchema = z.object({
-  matchId: z.string().min(1).max(128),
-  region: z.string().min(1).max(8),
-  shard: z.coerce.number().int().min(0),
-  since: z.coerce.number().int().min(0).optional(),
-  epoch: z.string().min(1).max(64).optional(),
-  bridge: z.literal("1").optional(),
-  format: z.enum(LIVE_FORMATS).default("json-patch"),
-});
-
-/** Why a room refused a viewer; the Worker turns it into another shard, or a 1013 with a retry hint. */
-export type Refusal = { refused: "full" } | { refused: "busy"; retryAfterMs: number };
+import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
+import { describe, RoomTree } from "./room-tree.ts";
+import type { RoomIdentity, RoomRpc, RoomStats, Upstream } from "./rpc.ts";
+import { ledgerStub } from "./stubs.ts";
 
 /**
  * One room: the viewers of one match in one region, up to a cap, with hibernating WebSockets.
- * It never writes match state. It holds a version (its consumer offset), a ring of recent
- * patches for resumes, and, while awake, the state at that version for new viewers' snapshots.
- * Versions arrive from its parent in the publication tree (the ledger for a region's hub,
- * another shard otherwise); it forwards them to its own children.
+ * A thin shell: the handoff and frames are parsed and encoded by protocol/, every stream
+ * decision is asked of edge/room-stream.ts, the tree's RPCs live in ./room-tree.ts; this class
+ * holds the sockets and the storage and carries the answers out. It never writes match state.
  */
-export class MatchRoom extends DurableObject<Env> {
+export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   private readonly store: RoomStore;
   private readonly config: RoomConfig;
+  private readonly tree: RoomTree;
   private readonly admission: AdmissionBucket;
   /** The state at the head version, or null after hibernation until a viewer needs a snapshot. */
   private state: JsonValue | null = null;
@@ -65,8 +53,9 @@ export class MatchRoom extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.config = readRoomConfig(env as unknown as Record<string, unknown>);
+    this.config = readConfig(env).room;
     this.store = new RoomStore(ctx.storage.sql, this.config.ringSize);
+    this.tree = new RoomTree(env, this.config.fanout, this.config.maxShards);
     this.admission = new AdmissionBucket(this.config.admitPerSecond, this.config.admitBurst, Date.now());
     // Heartbeats are answered by the runtime without waking the object: a quiet audience costs no CPU.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
@@ -74,41 +63,30 @@ export class MatchRoom extends DurableObject<Env> {
 
   /** A viewer's WebSocket, handed over by the Worker; a refusal when full or admitting too fast. */
   override async fetch(request: Request): Promise<Response> {
-    const handoff = handoffSchema.safeParse({
-      matchId: request.headers.get(ROOM_HEADERS.matchId),
-      region: request.headers.get(ROOM_HEADERS.region),
-      shard: request.headers.get(ROOM_HEADERS.shard),
-      since: request.headers.get(ROOM_HEADERS.since) ?? undefined,
-      epoch: request.headers.get(ROOM_HEADERS.epoch) ?? undefined,
-      bridge: request.headers.get(ROOM_HEADERS.bridge) ?? undefined,
-      format: request.headers.get(ROOM_HEADERS.format) ?? undefined,
-    });
-    if (!handoff.success) return Response.json({ error: "bad room handoff" }, { status: 400 });
-    const { since, epoch, bridge, format, ...identity } = handoff.data;
+    const handoff = parseHandoff(request.headers);
+    if (!handoff) return Response.json({ error: "bad room handoff" }, { status: 400 });
+    const { since, epoch, bridge, format, ...identity } = handoff;
     this.remember(identity);
-
-    const sockets = this.ctx.getWebSockets();
-    if (sockets.length >= this.config.maxSockets) return refusal({ refused: "full" });
+    const sockets = this.ctx.getWebSockets().length;
+    if (sockets >= this.config.maxSockets) return refusalResponse({ refused: "full" });
     const now = Date.now();
     if (!this.admission.tryAdmit(now)) {
-      return refusal({ refused: "busy", retryAfterMs: jitteredRetryMs(1000, 4000, Math.random) });
+      return refusalResponse({ refused: "busy", retryAfterMs: jitteredRetryMs(1000, 4000, Math.random) });
     }
-
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
     this.ctx.acceptWebSocket(server, [format]);
-    const attachment: SocketAttachment = {
+    server.serializeAttachment({
       joinedAt: now,
       ready: false,
       ackSeq: null,
       ackAt: null,
       lagging: false,
-      bridge: bridge === "1",
+      bridge,
       format,
-    };
-    server.serializeAttachment(attachment);
-    if (sockets.length === 0) this.ctx.waitUntil(this.activate());
+    } satisfies SocketAttachment);
+    if (sockets === 0) this.ctx.waitUntil(this.activate());
     this.ctx.waitUntil(this.enqueue(() => this.sync(server, since, epoch)));
     const offered = request.headers.get("sec-websocket-protocol") ?? "";
     const headers = offered.split(",").some((p) => p.trim() === SUBPROTOCOL)
@@ -117,20 +95,15 @@ export class MatchRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
-  // --- the publication tree -----------------------------------------------------------
+  // --- the publication tree (RPC) --------------------------------------------------------
 
-  /** A new version from the parent. Idempotent: a duplicate is ignored, a hole is pulled. */
   async publish(publication: Publication): Promise<{ active: boolean }> {
     await this.enqueue(() => this.receive(publication));
     return { active: this.isActive() };
   }
 
-  /** A child shard has viewers (or children of its own): forward versions to it. */
-  async registerChild(
-    identity: RoomIdentity,
-    viewers: number,
-  ): Promise<{ viewers: number; seq: number; epoch: string | null }> {
-    this.remember({ ...identity, shard: parentShard(identity.shard, this.config.fanout) ?? 0 });
+  async registerChild(identity: RoomIdentity, viewers: number): Promise<Upstream> {
+    this.remember(this.tree.parentIdentity(identity));
     const wasActive = this.isActive();
     this.store.putChild(identity.shard, viewers, Date.now());
     if (!wasActive) await this.activate();
@@ -142,80 +115,54 @@ export class MatchRoom extends DurableObject<Env> {
     this.store.removeChild(shard);
   }
 
-  /** For tests and the operations page. */
-  async stats(): Promise<{
-    sockets: number;
-    children: number[];
-    seq: number;
-    epoch: string | null;
-    hasState: boolean;
-  }> {
+  async stats(): Promise<RoomStats> {
     const head = this.store.head();
-    return {
-      sockets: this.ctx.getWebSockets().length,
-      children: this.store.children().map((c) => c.shard),
-      seq: head.seq,
-      epoch: head.epoch,
-      hasState: this.state !== null,
-    };
+    const children = this.store.children().map((c) => c.shard);
+    const sockets = this.ctx.getWebSockets().length;
+    return { sockets, children, seq: head.seq, epoch: head.epoch, hasState: this.state !== null };
   }
 
-  // --- the presence tick ----------------------------------------------------------------
-
   /**
-   * Every few seconds while anyone is here: report viewers up the tree (learning the match's
-   * total and the parent's version on the way back), tell the sockets, and deal with slow
-   * readers. The only periodic wake-up a room has.
+   * The presence tick, the only periodic wake-up a room has (while anyone is here): expire
+   * silent children, report viewers up the tree (learning the match's total and the parent's
+   * version on the way back), tell the sockets, and judge slow readers.
    */
   override async alarm(): Promise<void> {
-    const identity = this.identity();
+    const identity = this.store.identity();
     if (!identity) return;
     const now = Date.now();
-    for (const child of this.store.children()) {
-      if (now - child.reportedAt > this.config.childTimeoutMs) this.store.removeChild(child.shard);
+    for (const shard of expiredChildren(this.store.children(), now, this.config.childTimeoutMs)) {
+      this.store.removeChild(shard);
     }
     if (!this.isActive()) {
-      await this.deactivate(identity);
+      await this.tree.leave(identity).catch(() => undefined); // the parent prunes silent children anyway
+      this.state = null;
       return;
     }
     await this.reportUp(identity);
-    // One batch per room per tick to the fast-read layer, never one write per socket: a herd
-    // of connections is not a herd of Redis writes. Guarded, and never awaited by the feed.
-    this.ctx.waitUntil(
-      fastReadFor(this.env).fastRead.reportPresence({
-        matchId: identity.matchId,
-        region: identity.region,
-        shard: identity.shard,
-        viewers: this.localViewers(),
-        at: now,
-      }),
-    );
-    this.broadcastPresence();
-    this.handleSlowReaders(now);
+    // One batch per room per tick to the fast-read layer, never one write per socket; guarded, never awaited by the feed.
+    const presence = { ...identity, viewers: this.localViewers(), at: now };
+    this.ctx.waitUntil(fastReadFor(this.env).fastRead.reportPresence(presence));
+    const viewers = this.viewers ?? { total: this.localViewers(), stale: true };
+    this.broadcast(presenceFrame(identity.matchId, this.store.head().seq, viewers.total, viewers));
+    this.judgeReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
   }
 
-  // --- WebSocket events (the object may have just woken from hibernation) -------------
+  // --- WebSocket events (the object may have just woken from hibernation) ----------------
 
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
     const parsed = parseClientMessage(frame);
-    if (!parsed.ok) {
-      ws.close(CLOSE_CODES.policyViolation, parsed.reason);
-      return;
-    }
+    if (!parsed.ok) return ws.close(CLOSE_CODES.policyViolation, parsed.reason);
     const attachment = readAttachment(ws);
-    if (!attachment) {
-      ws.close(CLOSE_CODES.internalError, "lost track of this connection; reconnect");
-      return;
-    }
+    if (!attachment) return ws.close(CLOSE_CODES.internalError, "lost track of this connection; reconnect");
     const message = parsed.message;
     switch (message.type) {
       case "ping": {
         if (message.seq === undefined) return;
-        const wasLagging = attachment.lagging;
         ws.serializeAttachment({ ...attachment, ackSeq: message.seq, ackAt: Date.now(), lagging: false });
         // A conflated reader that speaks again gets the newest state in one go, not the backlog.
-        if (wasLagging) await this.enqueue(() => this.sync(ws, undefined, undefined));
+        if (attachment.lagging) await this.enqueue(() => this.sync(ws, undefined, undefined));
         return;
       }
       case "subscribe":
@@ -239,16 +186,14 @@ export class MatchRoom extends DurableObject<Env> {
 
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     const run = this.queue.then(task, task);
-    this.queue = run.catch((error) => console.error("room task failed", String(error)));
+    this.queue = run.catch((error) =>
+      console.error("room task failed", describe(this.store.identity()), String(error)),
+    );
     return run;
   }
 
   private remember(identity: RoomIdentity): void {
     if (!this.store.identity() && identity.region !== "") this.store.setIdentity(identity);
-  }
-
-  private identity(): RoomIdentity | null {
-    return this.store.identity();
   }
 
   private isActive(): boolean {
@@ -259,121 +204,78 @@ export class MatchRoom extends DurableObject<Env> {
     return this.ctx.getWebSockets().length;
   }
 
-  private ledger() {
-    const identity = this.identity();
-    if (!identity) throw new Error("room has no identity yet");
-    return ledgerRpc(this.env, identity.matchId);
+  private ledger(identity: RoomIdentity) {
+    return ledgerStub(this.env, identity.matchId);
   }
 
-  /** Joins the tree: the hub registers with the ledger, other shards with their parent shard. */
   private async activate(): Promise<void> {
-    const identity = this.identity();
+    const identity = this.store.identity();
     if (!identity) return;
     if ((await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + this.config.presenceIntervalMs);
     }
     try {
-      const parent = parentShard(identity.shard, this.config.fanout);
-      if (parent === null) {
-        await this.ledger().registerRegion(identity.matchId, identity.region);
-      } else {
-        const reply = await roomRpc(this.env, identity.matchId, identity.region, parent).registerChild(
-          identity,
-          this.localViewers(),
-        );
-        this.viewers = { total: reply.viewers, stale: false };
-      }
+      const upstream = await this.tree.join(identity, this.localViewers());
+      if (upstream) this.viewers = { total: upstream.viewers, stale: false };
     } catch (error) {
       // The presence tick registers again (reports double as registrations).
-      console.error("room registration failed", String(error));
+      console.error("room registration failed", describe(identity), String(error));
     }
   }
 
-  private async deactivate(identity: RoomIdentity): Promise<void> {
-    const parent = parentShard(identity.shard, this.config.fanout);
-    try {
-      if (parent === null) await this.ledger().unregisterRegion(identity.matchId, identity.region);
-      else await roomRpc(this.env, identity.matchId, identity.region, parent).unregisterChild(identity.shard);
-    } catch {
-      // The parent prunes children that stop reporting.
-    }
-    this.state = null;
-  }
-
-  /** Reports double as registrations, so a parent that lost track of us (or a lost registration) heals. */
   private async reportUp(identity: RoomIdentity): Promise<void> {
     const head = this.store.head();
     const viewers = this.localViewers() + this.store.children().reduce((n, c) => n + c.viewers, 0);
     try {
-      const parent = parentShard(identity.shard, this.config.fanout);
-      let upstream: { viewers: number; seq: number; epoch: string | null };
-      if (parent === null) {
-        upstream = await this.ledger().reportRegion(identity.matchId, identity.region, viewers, head.seq);
-      } else {
-        upstream = await roomRpc(this.env, identity.matchId, identity.region, parent).registerChild(
-          identity,
-          viewers,
-        );
-      }
+      const upstream = await this.tree.report(identity, viewers, head.seq);
       this.viewers = { total: Math.max(upstream.viewers, viewers), stale: false };
-      // A lost last notification would leave us behind forever on a quiet match: the parent's version says so.
-      if (upstream.epoch !== null && (upstream.epoch !== head.epoch || upstream.seq > head.seq)) {
-        await this.enqueue(() => this.catchUp());
-      }
+      if (behindUpstream(head, upstream)) await this.enqueue(() => this.catchUp(identity));
     } catch (error) {
       this.viewers = { total: this.viewers?.total ?? viewers, stale: true };
-      console.error("room report failed", String(error));
+      console.error("room report failed", describe(identity), String(error));
     }
   }
 
-  /** Handles one version from the parent (already serialised by the queue). */
+  /** One version from the parent (already serialised by the queue). */
   private async receive(publication: Publication): Promise<void> {
-    const head = this.store.head();
-    if (publication.kind === "reset") {
-      this.resetTo(publication.epoch, publication.seq, publication.state, publication);
-      return;
+    const identity = this.store.identity();
+    if (!identity) return;
+    const arrival = classifyArrival(this.store.head(), publication);
+    switch (arrival) {
+      case "reset":
+        if (publication.kind === "reset") this.resetTo(identity, publication);
+        return;
+      case "next":
+        if (publication.kind === "patch") this.deliver(identity, publication, publication);
+        return;
+      case "duplicate":
+        return;
+      case "hole":
+        return this.catchUp(identity); // what we missed, which includes this one
+      default:
+        return assertNever(arrival);
     }
-    if (publication.epoch !== head.epoch || publication.prev !== head.seq) {
-      if (publication.epoch === head.epoch && publication.seq <= head.seq) return; // a duplicate
-      await this.catchUp(); // a hole (or a new history): pull what we missed, which includes this one
-      return;
-    }
-    this.deliver(
-      { seq: publication.seq, prev: publication.prev, ops: publication.ops, delta: publication.delta },
-      publication,
-    );
   }
 
   /** The room owns its offset: it pulls the versions it missed from the ledger, which coalesces identical pulls. */
-  private async catchUp(): Promise<void> {
-    const identity = this.identity();
-    if (!identity) return;
+  private async catchUp(identity: RoomIdentity): Promise<void> {
     const head = this.store.head();
-    const answer = await this.ledger().resume(identity.matchId, head.epoch ?? "", head.seq);
-    if (!answer) return;
-    if (answer.kind === "snapshot") {
-      this.resetTo(answer.epoch, answer.seq, answer.state, {
-        kind: "reset",
+    const answer = await this.ledger(identity).resume(identity.matchId, head.epoch ?? "", head.seq);
+    const outcome = pullOutcome(identity.matchId, head, answer);
+    if (outcome.kind === "reset") this.resetTo(identity, outcome.publication);
+    if (outcome.kind !== "deliver" || !answer) return;
+    for (const patch of outcome.patches) {
+      this.deliver(identity, patch, {
+        kind: "patch",
         matchId: identity.matchId,
         epoch: answer.epoch,
-        seq: answer.seq,
-        state: answer.state,
+        ...patch,
       });
-      return;
-    }
-    for (const patch of answer.patches) {
-      if (patch.seq <= this.store.head().seq) continue;
-      this.deliver(
-        { seq: patch.seq, prev: patch.prev, ops: patch.ops, delta: patch.delta },
-        { kind: "patch", matchId: identity.matchId, epoch: answer.epoch, ...patch },
-      );
     }
   }
 
   /** A new version: into the ring, onto the state if we hold it, out to the sockets and the children. */
-  private deliver(entry: RingEntry, publication: Publication): void {
-    const identity = this.identity();
-    if (!identity) return;
+  private deliver(identity: RoomIdentity, entry: PublishedPatch, publication: Publication): void {
     this.store.advance(entry);
     if (this.state) {
       try {
@@ -388,113 +290,70 @@ export class MatchRoom extends DurableObject<Env> {
   }
 
   /** A new history (or a state the ring cannot reach): every viewer gets the whole state. */
-  private resetTo(epoch: string, seq: number, state: JsonValue, publication: Publication): void {
-    const identity = this.identity();
-    if (!identity) return;
-    this.store.reset(epoch, seq);
-    this.state = state;
-    this.broadcast(JSON.stringify({ type: "snapshot", matchId: identity.matchId, epoch, seq, state }));
-    this.forward(identity, publication);
+  private resetTo(identity: RoomIdentity, reset: Extract<Publication, { kind: "reset" }>): void {
+    this.store.reset(reset.epoch, reset.seq);
+    this.state = reset.state;
+    this.broadcast(snapshotFrame(identity.matchId, reset.epoch, reset.seq, reset.state));
+    this.forward(identity, reset);
   }
 
   private forward(identity: RoomIdentity, publication: Publication): void {
-    const children = this.store.children();
+    const children = this.store.children().map((c) => c.shard);
     if (children.length === 0) return;
-    const allowed = new Set(childShards(identity.shard, this.config.fanout, this.config.maxShards));
     this.ctx.waitUntil(
-      Promise.all(
-        children
-          .filter((c) => allowed.has(c.shard))
-          .map(async (child) => {
-            try {
-              const { active } = await roomRpc(
-                this.env,
-                identity.matchId,
-                identity.region,
-                child.shard,
-              ).publish(publication);
-              if (!active) this.store.removeChild(child.shard);
-            } catch (error) {
-              console.error("forward to child failed", child.shard, String(error));
-            }
-          }),
-      ),
+      this.tree.forward(identity, children, publication).then((gone) => {
+        for (const shard of gone) this.store.removeChild(shard);
+      }),
     );
   }
 
   /**
-   * A viewer's first messages (or its answer to a resume): the missed patches when the epoch
-   * matches and the ring, or behind it the ledger's log, reaches back to `since`; otherwise
-   * the state. Runs in the queue, so no version can slip in between.
+   * A viewer's first messages (or its answer to a resume): the missed versions when the plan
+   * says replay and the ring, or behind it the ledger's log, reaches back; otherwise the
+   * state. Runs in the queue, so no version can slip in between.
    */
   private async sync(ws: WebSocket, since: number | undefined, epoch: string | undefined): Promise<void> {
-    const identity = this.identity();
+    const identity = this.store.identity();
     if (!identity || ws.readyState !== WS_OPEN) return;
-    await this.ensureState();
+    await this.ensureState(identity);
     const head = this.store.head();
-    const sameHistory =
-      epoch !== undefined && head.epoch !== null && (epoch === head.epoch || epoch === ANY_EPOCH);
-    if (since !== undefined && sameHistory && head.epoch !== null && since <= head.seq) {
+    const plan = planSync(head, since, epoch);
+    if (plan.kind === "replay") {
       const patches =
-        this.store.ringSince(since) ?? (await this.fromLedger(identity, head.epoch, since, head.seq));
+        this.store.ringSince(plan.since) ??
+        replayFromLedger(
+          head,
+          plan.since,
+          await this.ledger(identity).resume(identity.matchId, head.epoch ?? "", plan.since),
+        );
       if (patches) {
         const format = readAttachment(ws)?.format ?? "json-patch";
-        for (const p of patches) ws.send(versionFrames(identity.matchId, p, true)[format]);
-        ws.send(JSON.stringify({ ...this.presence(identity), resumed: true }));
-        this.markReady(ws);
-        return;
+        for (const p of patches) sendQuietly(ws, versionFrames(identity.matchId, p, true)[format]);
+        const { total, stale } = this.viewers ?? { total: this.localViewers(), stale: true };
+        sendQuietly(ws, presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
+        return this.markReady(ws);
       }
     }
-    ws.send(
-      JSON.stringify({
-        type: "snapshot",
-        matchId: identity.matchId,
-        epoch: head.epoch ?? "",
-        seq: head.seq,
-        state: this.state,
-      }),
-    );
+    // A match with no events yet has no history: an empty one at version 0.
+    sendQuietly(ws, snapshotFrame(identity.matchId, head.epoch ?? "0", head.seq, this.state));
     this.markReady(ws);
   }
 
-  private async fromLedger(
-    identity: RoomIdentity,
-    epoch: string,
-    since: number,
-    head: number,
-  ): Promise<RingEntry[] | null> {
-    const answer = await this.ledger().resume(identity.matchId, epoch, since);
-    if (answer?.kind !== "patches" || answer.epoch !== epoch) return null;
-    const upToHead = answer.patches.filter((p) => p.seq <= head);
-    return upToHead.at(-1)?.seq === head || (since === head && upToHead.length === 0) ? upToHead : null;
-  }
-
   /** The state at the head version, pulled from the ledger after hibernation (once, for all viewers waiting). */
-  private async ensureState(): Promise<void> {
+  private async ensureState(identity: RoomIdentity): Promise<void> {
     for (let attempt = 0; attempt < 3 && this.state === null; attempt++) {
-      const identity = this.identity();
-      if (!identity) return;
-      const snapshot = await this.ledger().snapshot();
+      const snapshot = await this.ledger(identity).snapshot();
       const head = this.store.head();
       if (!snapshot) {
-        // The match has no events yet: an empty history at version 0.
         this.store.reset(head.epoch ?? "0", 0);
-        this.state = null;
         return;
       }
       const state = stateAsJson(snapshot.state);
-      if (snapshot.epoch === head.epoch && snapshot.seq === head.seq) {
-        this.state = state;
-      } else if (snapshot.epoch === head.epoch && snapshot.seq > head.seq) {
-        await this.catchUp(); // deliver the versions we missed, then take the state at the new head
-      } else {
-        this.resetTo(snapshot.epoch, snapshot.seq, state, {
-          kind: "reset",
-          matchId: identity.matchId,
-          epoch: snapshot.epoch,
-          seq: snapshot.seq,
-          state,
-        });
+      if (snapshot.epoch === head.epoch && snapshot.seq === head.seq) this.state = state;
+      else if (snapshot.epoch === head.epoch && snapshot.seq > head.seq) await this.catchUp(identity);
+      else {
+        const { matchId } = identity;
+        this.resetTo(identity, { kind: "reset", matchId, epoch: snapshot.epoch, seq: snapshot.seq, state });
       }
     }
   }
@@ -504,116 +363,32 @@ export class MatchRoom extends DurableObject<Env> {
     if (attachment) ws.serializeAttachment({ ...attachment, ready: true });
   }
 
-  /**
-   * One serialisation per format, every ready socket that keeps up. Workers sockets have no
-   * backpressure signal, so a send never waits for a slow reader.
-   */
+  /** One serialisation per format, to every ready socket that keeps up. Workers sockets have no backpressure signal. */
   private broadcast(frame: string | ((format: LiveFormat) => string)): void {
     for (const format of LIVE_FORMATS) {
       const text = typeof frame === "string" ? frame : frame(format);
       for (const ws of this.ctx.getWebSockets(format)) {
         const attachment = readAttachment(ws);
-        if (!attachment?.ready || attachment.lagging) continue;
-        try {
-          ws.send(text);
-        } catch {
-          // closing socket: the runtime will deliver webSocketClose
-        }
+        if (attachment?.ready && !attachment.lagging) sendQuietly(ws, text);
       }
     }
   }
 
-  private presence(identity: RoomIdentity) {
-    const viewers = this.viewers ?? { total: this.localViewers(), stale: true };
-    return {
-      type: "presence" as const,
-      matchId: identity.matchId,
-      seq: this.store.head().seq,
-      viewers: viewers.total,
-      ...(viewers.stale ? { stale: true } : {}),
-    };
-  }
-
-  private broadcastPresence(): void {
-    const identity = this.identity();
-    if (identity) this.broadcast(JSON.stringify(this.presence(identity)));
-  }
-
-  /**
-   * Slow readers: a client that acknowledges (`ping` with `seq`) but stays far behind is
-   * conflated (no more patches; the newest state when it speaks again), and closed if it stays
-   * silent. Clients that never acknowledge cannot be judged and are left alone.
-   */
-  private handleSlowReaders(now: number): void {
+  private judgeReaders(now: number): void {
     const head = this.store.head().seq;
     for (const ws of this.ctx.getWebSockets()) {
-      const a = readAttachment(ws);
-      if (!a || a.bridge || a.ackAt === null || a.ackSeq === null || !a.ready) continue;
-      const silentFor = now - a.ackAt;
-      if (a.lagging && silentFor > this.config.slowCloseAfterMs) {
-        ws.send(
-          JSON.stringify({
-            type: "retry",
-            afterMs: jitteredRetryMs(1000, 5000, Math.random),
-            reason: "too slow",
-          }),
-        );
+      const reader = readAttachment(ws);
+      if (!reader) continue;
+      const verdict = judgeReader(reader, head, now, {
+        behindVersions: this.config.slowBehindVersions,
+        afterMs: this.config.slowAfterMs,
+        closeAfterMs: this.config.slowCloseAfterMs,
+      });
+      if (verdict === "conflate") ws.serializeAttachment({ ...reader, lagging: true });
+      if (verdict === "close") {
+        sendQuietly(ws, retryFrame(jitteredRetryMs(1000, 5000, Math.random), "too slow"));
         ws.close(CLOSE_CODES.tooSlow, "too slow: reconnect for the newest state");
-      } else if (
-        !a.lagging &&
-        head - a.ackSeq > this.config.slowBehindVersions &&
-        silentFor > this.config.slowAfterMs
-      ) {
-        ws.serializeAttachment({ ...a, lagging: true });
       }
     }
   }
-}
-
-/** A version as each wire format sends it, serialised once for the whole room. */
-function versionFrames(matchId: string, entry: RingEntry, resumed: boolean): Record<LiveFormat, string> {
-  const flag = resumed ? { resumed: true } : {};
-  return {
-    "json-patch": JSON.stringify({
-      type: "patch",
-      matchId,
-      seq: entry.seq,
-      prev: entry.prev,
-      ops: entry.ops,
-      ...flag,
-    }),
-    fossil: JSON.stringify({
-      type: "delta",
-      matchId,
-      seq: entry.seq,
-      prev: entry.prev,
-      delta: entry.delta,
-      ...flag,
-    }),
-  };
-}
-
-/**
- * Completes the closing handshake the client started. Depending on the compatibility date the
- * runtime may already have replied, and close() on a closed socket throws; either way the
- * client must see its close echoed (not a 1006), so the reply is attempted and a throw ignored.
- */
-function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    // 1005/1006/1015 are reserved: they may be reported but never sent.
-    ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
-  } catch {
-    // already closed
-  }
-}
-
-/** WebSocket.OPEN, spelled out: the Workers global does not carry the static constants everywhere. */
-const WS_OPEN = 1;
-
-function refusal(body: Refusal): Response {
-  return Response.json(body, { status: body.refused === "full" ? 503 : 429 });
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled message ${JSON.stringify(value)}`);
 }

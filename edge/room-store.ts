@@ -1,13 +1,5 @@
 import type { PatchOperation } from "../protocol/live-messages.ts";
-
-/** One published version as a room keeps it for resumes: both wire formats. */
-export interface RingEntry {
-  seq: number;
-  prev: number;
-  ops: PatchOperation[];
-  /** The fossil delta (base64) between the canonical texts, for `format=fossil` viewers. */
-  delta: string;
-}
+import { continuousChain, type PublishedPatch } from "../protocol/publication.ts";
 
 export interface RoomIdentity {
   matchId: string;
@@ -64,7 +56,7 @@ export class RoomStore {
   }
 
   /** A new version: appended to the ring (oldest dropped) and made the head, in one go. */
-  advance(entry: RingEntry): void {
+  advance(entry: PublishedPatch): void {
     this.sql.exec(
       "INSERT OR REPLACE INTO ring (seq, prev, ops, delta) VALUES (?, ?, ?, ?)",
       entry.seq,
@@ -87,7 +79,7 @@ export class RoomStore {
   }
 
   /** The ring's patches from `since` to the head, or null when the ring does not reach back that far. */
-  ringSince(since: number): RingEntry[] | null {
+  ringSince(since: number): PublishedPatch[] | null {
     const { seq: head } = this.head();
     if (since === head) return [];
     if (since > head) return null;
@@ -97,19 +89,8 @@ export class RoomStore {
         since,
       )
       .toArray();
-    let expected = since;
-    const out: RingEntry[] = [];
-    for (const row of rows) {
-      if (row.prev !== expected) return null;
-      out.push({
-        seq: row.seq,
-        prev: row.prev,
-        ops: JSON.parse(row.ops) as PatchOperation[],
-        delta: row.delta,
-      });
-      expected = row.seq;
-    }
-    return expected === head ? out : null;
+    const chain = continuousChain(since, head, rows);
+    return chain?.map((row) => ({ ...row, ops: JSON.parse(row.ops) as PatchOperation[] })) ?? null;
   }
 
   // --- child shards in the publication tree -------------------------------------------

@@ -1,7 +1,7 @@
 import type { StoredMatch } from "../adapters/fast-read.ts";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
+import { ledgerStub } from "../durable-objects/stubs.ts";
 import { stateAsJson } from "../origin/ledger/publisher.ts";
-import { ledgerFor } from "./ledgers.ts";
 
 /** Identical reads in flight in this isolate share one lookup: a burst of readers is one read. */
 const inFlight = new Map<string, Promise<{ match: StoredMatch; source: string } | null>>();
@@ -22,7 +22,7 @@ export function readMatch(
     const { fastRead, config } = fastReadFor(env);
     const cached = await fastRead.getMatch(matchId);
     if (cached) return { match: cached, source: fastRead.mode };
-    const snapshot = await ledgerFor(env, matchId).snapshot();
+    const snapshot = await ledgerStub(env, matchId).snapshot();
     if (!snapshot) return null;
     const match = {
       matchId: snapshot.matchId,

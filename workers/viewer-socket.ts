@@ -1,10 +1,11 @@
-import { type Refusal, ROOM_HEADERS } from "../durable-objects/match-room.ts";
+import type { CreaseConfig } from "../config/crease-config.ts";
+import { roomFetcher } from "../durable-objects/stubs.ts";
 import { jitteredRetryMs } from "../edge/admission.ts";
-import { roomName } from "../edge/fanout-tree.ts";
 import type { Region } from "../edge/region.ts";
+import { retryFrame } from "../protocol/frames.ts";
 import { CLOSE_CODES, SUBPROTOCOL } from "../protocol/live-messages.ts";
+import { encodeHandoff, parseRefusal } from "../protocol/room-handoff.ts";
 import type { LiveFormat } from "../protocol/state-delta.ts";
-import type { WorkerConfig } from "./config.ts";
 
 export interface ViewerHandoff {
   matchId: string;
@@ -30,31 +31,32 @@ const openShards = new Map<string, number>();
  */
 export async function connectViewer(
   env: Env,
-  config: WorkerConfig,
+  config: CreaseConfig,
   request: Request,
   handoff: ViewerHandoff,
 ): Promise<Response> {
+  const maxShards = config.room.maxShards;
   const key = `${handoff.matchId}/${handoff.region}`;
-  const known = Math.min(openShards.get(key) ?? 1, config.maxShards);
+  const known = Math.min(openShards.get(key) ?? 1, maxShards);
   const start = Math.floor(Math.random() * known);
-  for (let i = 0; i < config.maxShards; i++) {
-    const shard = (start + i) % config.maxShards;
-    const headers = new Headers(request.headers);
-    headers.set(ROOM_HEADERS.matchId, handoff.matchId);
-    headers.set(ROOM_HEADERS.region, handoff.region);
-    headers.set(ROOM_HEADERS.shard, String(shard));
-    if (handoff.since !== undefined) headers.set(ROOM_HEADERS.since, String(handoff.since));
-    if (handoff.epoch !== undefined) headers.set(ROOM_HEADERS.epoch, handoff.epoch);
-    if (handoff.bridge) headers.set(ROOM_HEADERS.bridge, "1");
-    if (handoff.format) headers.set(ROOM_HEADERS.format, handoff.format);
-    const id = env.MATCH_ROOM.idFromName(roomName(handoff.matchId, handoff.region, shard));
-    const room = env.MATCH_ROOM.get(id, { locationHint: handoff.region });
+  for (let i = 0; i < maxShards; i++) {
+    const shard = (start + i) % maxShards;
+    const headers = encodeHandoff(request.headers, {
+      matchId: handoff.matchId,
+      region: handoff.region,
+      shard,
+      since: handoff.since,
+      epoch: handoff.epoch,
+      bridge: handoff.bridge ?? false,
+      format: handoff.format ?? "json-patch",
+    });
+    const room = roomFetcher(env, handoff.matchId, handoff.region, shard);
     const response = await room.fetch(new Request(request.url, { method: "GET", headers }));
     if (response.status === 101) {
       if (shard + 1 > known) openShards.set(key, shard + 1);
       return response;
     }
-    const refusal = (await response.json().catch(() => null)) as Refusal | null;
+    const refusal = await parseRefusal(response);
     if (refusal?.refused === "busy") {
       return closedSocket(CLOSE_CODES.tryAgainLater, "room busy: retry later", refusal.retryAfterMs);
     }
@@ -81,8 +83,7 @@ export function closedSocket(code: number, reason: string, retryAfterMs?: number
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
-  if (retryAfterMs !== undefined)
-    server.send(JSON.stringify({ type: "retry", afterMs: retryAfterMs, reason }));
+  if (retryAfterMs !== undefined) server.send(retryFrame(retryAfterMs, reason));
   server.close(code, reason);
   return new Response(null, {
     status: 101,

@@ -1,5 +1,6 @@
 import type { DeadLetter } from "../../protocol/admin-types.ts";
 import type { PatchOperation } from "../../protocol/live-messages.ts";
+import type { PublishedPatch } from "../../protocol/publication.ts";
 
 export type { DeadLetter } from "../../protocol/admin-types.ts";
 
@@ -78,11 +79,6 @@ export class LedgerStore {
     );
   }
 
-  event(seq: number): ProviderEvent | null {
-    const body = this.eventBody(seq);
-    return body === null ? null : readEvent(body, seq);
-  }
-
   /**
    * Events with after < seq <= upTo, in seq order. `skip` says which dead letters to leave
    * out: all of them (the applied history), only discarded ones (a recompute gives parked
@@ -125,17 +121,6 @@ export class LedgerStore {
     return this.sql.exec<{ m: number | null }>("SELECT MAX(seq) AS m FROM events").one().m ?? 0;
   }
 
-  eventCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events").one().n;
-  }
-
-  firstEventTs(): string | null {
-    const row = this.sql
-      .exec<{ event_ts: string }>("SELECT event_ts FROM events ORDER BY seq LIMIT 1")
-      .toArray()[0];
-    return row?.event_ts ?? null;
-  }
-
   // --- snapshots ----------------------------------------------------------------
 
   /** The newest snapshot strictly before `seq` (or at or before, with `inclusive`). */
@@ -167,10 +152,6 @@ export class LedgerStore {
 
   deleteSnapshotsFrom(seq: number): void {
     this.sql.exec("DELETE FROM snapshots WHERE seq >= ?", seq);
-  }
-
-  snapshotCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM snapshots").one().n;
   }
 
   // --- gaps -----------------------------------------------------------------------
@@ -337,27 +318,9 @@ export class LedgerStore {
   conflictCount(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM conflicts").one().n;
   }
-
-  conflicts(limit = 100): { seq: number; body: unknown; receivedAt: number }[] {
-    return this.sql
-      .exec<{ seq: number; body: string; received_at: number }>(
-        "SELECT seq, body, received_at FROM conflicts ORDER BY id DESC LIMIT ?",
-        limit,
-      )
-      .toArray()
-      .map((r) => ({ seq: r.seq, body: JSON.parse(r.body) as unknown, receivedAt: r.received_at }));
-  }
 }
 
 export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag";
-
-/** One published version: the JSON Patch and the fossil delta from the state at `prev` to the state at `seq`. */
-export interface PublishedPatch {
-  seq: number;
-  prev: number;
-  ops: PatchOperation[];
-  delta: string;
-}
 
 export interface EdgeRegion {
   region: string;

@@ -1,15 +1,9 @@
 import jsonPatch from "fast-json-patch";
 import type { JsonValue, PatchOperation } from "../../protocol/live-messages.ts";
+import { continuousChain, type Publication, type PublishedPatch } from "../../protocol/publication.ts";
 import { createStateDelta, stateText } from "../../protocol/state-delta.ts";
 import type { MatchState } from "../scoring/index.ts";
-import type { LedgerStore, PublishedPatch } from "./ledger-store.ts";
-
-export type { PublishedPatch } from "./ledger-store.ts";
-
-/** What the ledger sends down the publication tree after a write. */
-export type Publication =
-  | ({ kind: "patch"; matchId: string; epoch: string } & PublishedPatch)
-  | { kind: "reset"; matchId: string; epoch: string; seq: number; state: JsonValue };
+import type { LedgerStore } from "./ledger-store.ts";
 
 /** The state as plain JSON, for the wire (a MatchState is JSON by construction). */
 export function stateAsJson(state: MatchState): JsonValue {
@@ -74,12 +68,7 @@ export class Publisher {
     if (since === head) return [];
     const rows = this.store.publishedAfter(since, MAX_RESUME_VERSIONS + 1);
     if (rows.length > MAX_RESUME_VERSIONS) return null;
-    let expected = since;
-    for (const row of rows) {
-      if (row.prev !== expected) return null;
-      expected = row.seq;
-    }
-    return expected === head ? rows : null;
+    return continuousChain(since, head, rows);
   }
 }
 

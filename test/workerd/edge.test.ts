@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { roomRpc } from "../../durable-objects/stubs.ts";
+import { roomStub } from "../../durable-objects/stubs.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
@@ -36,12 +36,12 @@ describe("fan-out through regional shards", () => {
 
     // More viewers than one room holds: several shards per region, a tree under each hub.
     const weurShards = Math.ceil(130 / ROOM_CAP);
-    const hub = await roomRpc(env, matchId, "weur", 0).stats();
+    const hub = await roomStub(env, matchId, "weur", 0).stats();
     expect(hub.sockets).toBeLessThanOrEqual(ROOM_CAP);
     expect(hub.children.length).toBeGreaterThan(0);
     let sockets = 0;
     for (let shard = 0; shard < weurShards + 2; shard++)
-      sockets += (await roomRpc(env, matchId, "weur", shard).stats()).sockets;
+      sockets += (await roomStub(env, matchId, "weur", shard).stats()).sockets;
     expect(sockets).toBe(130);
 
     for (let i = 5; i < 60; i += 5) await ingestEvents(events.slice(i, i + 5));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { ledgerStub } from "../../durable-objects/stubs.ts";
 import { requireAdmin } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
-import { ledgerFor } from "../ledgers.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -10,7 +10,7 @@ admin.use("*", requireAdmin);
 /** Lag of the match's ledger: received vs applied seq, the window, its slope and Burrow-style status. */
 admin.get("/matches/:matchId/lag", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
-  const report = await ledgerFor(c.env, matchId).lagReport();
+  const report = await ledgerStub(c.env, matchId).lagReport();
   if (!report)
     throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
   return c.json(report);
@@ -18,14 +18,14 @@ admin.get("/matches/:matchId/lag", async (c) => {
 
 admin.get("/matches/:matchId/dead-letters", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
-  return c.json({ matchId, deadLetters: await ledgerFor(c.env, matchId).deadLetters() });
+  return c.json({ matchId, deadLetters: await ledgerStub(c.env, matchId).deadLetters() });
 });
 
 /** Re-applies a parked event in its place, e.g. after an engine fix was deployed. */
 admin.post("/matches/:matchId/dead-letters/:seq/replay", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const seq = intQuery(c.req.param("seq"), "seq", { min: 1, max: 2 ** 31 - 1 });
-  const result = await ledgerFor(c.env, matchId).replayDeadLetter(seq);
+  const result = await ledgerStub(c.env, matchId).replayDeadLetter(seq);
   if (!result.found)
     throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
   return c.json(
@@ -38,7 +38,7 @@ admin.post("/matches/:matchId/dead-letters/:seq/replay", async (c) => {
 admin.post("/matches/:matchId/dead-letters/:seq/discard", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const seq = intQuery(c.req.param("seq"), "seq", { min: 1, max: 2 ** 31 - 1 });
-  const result = await ledgerFor(c.env, matchId).discardDeadLetter(seq);
+  const result = await ledgerStub(c.env, matchId).discardDeadLetter(seq);
   if (!result.found)
     throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
   return c.json({ matchId, seq, discarded: true });
@@ -47,5 +47,5 @@ admin.post("/matches/:matchId/dead-letters/:seq/discard", async (c) => {
 /** Forgets the match's edge registrations: notifications are lost until the regions report again. */
 admin.post("/matches/:matchId/edge/forget", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
-  return c.json({ matchId, ...(await ledgerFor(c.env, matchId).forgetEdge()) });
+  return c.json({ matchId, ...(await ledgerStub(c.env, matchId).forgetEdge()) });
 });

@@ -1,13 +1,13 @@
 import { Hono } from "hono";
+import { readConfig } from "../../config/crease-config.ts";
+import { ledgerStub } from "../../durable-objects/stubs.ts";
 import { type InvalidEvent, parseBatch } from "../../origin/ingest/parse-batch.ts";
 import { readBodyLimited } from "../../origin/ingest/read-body.ts";
 import type { IngestOutcome } from "../../origin/ledger/sequencer.ts";
 import type { ProviderEvent } from "../../origin/scoring/index.ts";
 import { parseSecrets, verifySignature } from "../../origin/signature.ts";
 import { quote } from "../../protocol/schema-issues.ts";
-import { readWorkerConfig } from "../config.ts";
 import { HttpError } from "../http-error.ts";
-import { ledgerFor } from "../ledgers.ts";
 import { enforce } from "../rate-limit.ts";
 
 /** Most events one request may carry: bounds one ledger transaction and the reply. */
@@ -25,7 +25,7 @@ export const ingest = new Hono<{ Bindings: Env }>();
  * durable in its ledger; the per-event results say what happened to each.
  */
 ingest.post("/", async (c) => {
-  const config = readWorkerConfig(c.env);
+  const config = readConfig(c.env).ingest;
   const body = await readBodyLimited(c.req.raw, config.maxBodyBytes);
   if (!body.ok) {
     throw new HttpError(413, "body_too_large", `the body is over the ${config.maxBodyBytes}-byte limit`);
@@ -84,7 +84,7 @@ ingest.post("/", async (c) => {
   await Promise.all(
     [...byMatch].map(async ([matchId, items]) => {
       try {
-        const outcomes = await ledgerFor(c.env, matchId).ingest(
+        const outcomes = await ledgerStub(c.env, matchId).ingest(
           matchId,
           items.map((i) => i.event),
         );

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { ANY_EPOCH } from "../../durable-objects/match-room.ts";
+import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
 import { isRegion, type Region, regionFor } from "../../edge/region.ts";
 import { isPrivateMatch, verifyViewerToken } from "../../edge/viewer-token.ts";
 import {
@@ -8,8 +8,8 @@ import {
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "../../protocol/live-messages.ts";
+import { ANY_EPOCH } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
-import { readWorkerConfig, type WorkerConfig } from "../config.ts";
 import { HttpError } from "../http-error.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
@@ -26,18 +26,18 @@ live.use("/:matchId/stream", limitByAddress("connect", "open"));
  * held by the viewer's regional room. Protocol: docs/protocol.md.
  */
 live.get("/:matchId/ws", async (c) => {
-  const config = readWorkerConfig(c.env);
+  const config = readConfig(c.env);
   const matchId = matchIdParam(c.req.param("matchId"));
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");
   }
   const origin = c.req.header("origin");
-  if (origin && config.allowedOrigins && !config.allowedOrigins.includes(origin)) {
+  if (origin && config.viewers.allowedOrigins && !config.viewers.allowedOrigins.includes(origin)) {
     throw new HttpError(403, "origin_not_allowed", "this Origin may not open the live feed");
   }
   const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
-  if (isPrivateMatch(config.privateMatches, matchId)) {
-    const verdict = await checkViewerToken(config, matchId, protocols);
+  if (isPrivateMatch(config.viewers.privateMatches, matchId)) {
+    const verdict = await checkViewerToken(config.viewers, matchId, protocols);
     if (!verdict.ok) return closedSocket(CLOSE_CODES.unauthorized, verdict.reason);
   }
   const { since, epoch } = resumePoint(c.req.query("since"), c.req.query("epoch"));
@@ -47,7 +47,7 @@ live.get("/:matchId/ws", async (c) => {
   }
   return connectViewer(c.env, config, c.req.raw, {
     matchId,
-    region: viewerRegion(config, c.req.raw, c.req.query("region")),
+    region: viewerRegion(config.viewers, c.req.raw, c.req.query("region")),
     since,
     epoch,
     format,
@@ -60,9 +60,9 @@ live.get("/:matchId/ws", async (c) => {
  * resumes from there. The Worker holds one socket to the room and turns frames into events.
  */
 live.get("/:matchId/stream", async (c) => {
-  const config = readWorkerConfig(c.env);
+  const config = readConfig(c.env);
   const matchId = matchIdParam(c.req.param("matchId"));
-  if (isPrivateMatch(config.privateMatches, matchId)) {
+  if (isPrivateMatch(config.viewers.privateMatches, matchId)) {
     throw new HttpError(403, "private_match", "private matches are served over the WebSocket route only");
   }
   const lastEventId = c.req.header("last-event-id");
@@ -72,7 +72,7 @@ live.get("/:matchId/stream", async (c) => {
   });
   const response = await connectViewer(c.env, config, upgrade, {
     matchId,
-    region: viewerRegion(config, c.req.raw, c.req.query("region")),
+    region: viewerRegion(config.viewers, c.req.raw, c.req.query("region")),
     since,
     // EventSource only remembers the id: without an epoch the seq is taken against the room's current history.
     epoch: epoch ?? (since !== undefined ? ANY_EPOCH : undefined),
@@ -121,7 +121,11 @@ function resumePoint(
 }
 
 /** `request.cf` decides, except where the override is on (local development, where cf is a placeholder). */
-function viewerRegion(config: WorkerConfig, request: Request, override: string | undefined): Region {
+function viewerRegion(
+  config: CreaseConfig["viewers"],
+  request: Request,
+  override: string | undefined,
+): Region {
   if (override !== undefined && config.allowRegionOverride) {
     if (!isRegion(override))
       throw new HttpError(400, "invalid_region", `unknown region "${override.slice(0, 20)}"`);
@@ -131,7 +135,7 @@ function viewerRegion(config: WorkerConfig, request: Request, override: string |
 }
 
 async function checkViewerToken(
-  config: WorkerConfig,
+  config: CreaseConfig["viewers"],
   matchId: string,
   protocols: string[],
 ): Promise<{ ok: true } | { ok: false; reason: string }> {

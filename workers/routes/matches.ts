@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
-import { PRESENCE_FRESH_MS } from "../../edge/presence.ts";
+import { readConfig } from "../../config/crease-config.ts";
+import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
+import { presenceFreshMs } from "../../edge/presence.ts";
 import { HttpError } from "../http-error.ts";
-import { ledgerFor, matchIndex } from "../ledgers.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
 import { readMatch } from "../read-model.ts";
@@ -14,7 +15,7 @@ matches.use("*", limitByAddress("read", "open"));
 
 /** GET /v1/matches: known matches with their status and seq. */
 matches.get("/", async (c) => {
-  return c.json({ matches: await matchIndex(c.env).list() });
+  return c.json({ matches: await matchIndexStub(c.env).list() });
 });
 
 /**
@@ -36,7 +37,7 @@ matches.get("/:matchId", async (c) => {
       "x-crease-source": found.source,
     });
   }
-  const snapshot = await ledgerFor(c.env, matchId).snapshot(at);
+  const snapshot = await ledgerStub(c.env, matchId).snapshot(at);
   if (!snapshot) throw unknown();
   // A past seq never changes (until an epoch change): time travel can be cached for a while.
   return c.json(snapshot, 200, {
@@ -49,7 +50,8 @@ matches.get("/:matchId", async (c) => {
 matches.get("/:matchId/presence", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const { fastRead } = fastReadFor(c.env);
-  const counts = await fastRead.presence(matchId, Date.now(), PRESENCE_FRESH_MS);
+  const { presenceIntervalMs } = readConfig(c.env).room;
+  const counts = await fastRead.presence(matchId, Date.now(), presenceFreshMs(presenceIntervalMs));
   return c.json({ matchId, ...counts }, 200, { "cache-control": "public, max-age=2" });
 });
 
@@ -58,5 +60,5 @@ matches.get("/:matchId/events", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
   const after = intQuery(c.req.query("after"), "after", { min: 0, max: 2 ** 31 - 1, fallback: 0 });
   const limit = intQuery(c.req.query("limit"), "limit", { min: 1, max: 1000, fallback: 100 });
-  return c.json({ matchId, ...(await ledgerFor(c.env, matchId).events(after, limit)) });
+  return c.json({ matchId, ...(await ledgerStub(c.env, matchId).events(after, limit)) });
 });

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import type { GuardedFastRead } from "../../adapters/guarded-fast-read.ts";
-import type { LedgerLag } from "../../durable-objects/match-ledger.ts";
+import type { LedgerLag } from "../../durable-objects/rpc.ts";
+import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
 import { requireAdmin } from "../auth.ts";
-import { ledgerFor, matchIndex } from "../ledgers.ts";
 
 /** How many of the most recently active matches /metrics reports on (one RPC each). */
 const METRICS_MATCHES = 100;
@@ -14,10 +14,10 @@ metrics.use("*", requireAdmin);
 
 /** GET /metrics: Prometheus text exposition of every recent ledger's lag. */
 metrics.get("/", async (c) => {
-  const list = (await matchIndex(c.env).list()).slice(0, METRICS_MATCHES);
+  const list = (await matchIndexStub(c.env).list()).slice(0, METRICS_MATCHES);
   const reports = await Promise.all(
     list.map((m) =>
-      ledgerFor(c.env, m.matchId)
+      ledgerStub(c.env, m.matchId)
         .lagReport()
         .catch(() => null),
     ),

@@ -1,0 +1,84 @@
+/**
+ * The methods each Durable Object answers over RPC, as interfaces the classes implement.
+ * Callers hold a stub typed by these (durable-objects/stubs.ts), never the class, so no
+ * stage imports another stage's object and the import graph has no circle.
+ */
+import type { LagEvaluation, LagSample } from "../origin/lag.ts";
+import type { EdgeRegion, Gap } from "../origin/ledger/ledger-store.ts";
+import type { IngestOutcome } from "../origin/ledger/sequencer.ts";
+import type { MatchState, ProviderEvent } from "../origin/scoring/index.ts";
+import type { DeadLetter, MatchSummary } from "../protocol/admin-types.ts";
+import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
+
+export interface MatchSnapshot {
+  matchId: string;
+  epoch: string;
+  seq: number;
+  state: MatchState;
+}
+
+export interface LedgerLag {
+  matchId: string;
+  receivedSeq: number;
+  appliedSeq: number;
+  buffered: number;
+  gaps: Gap[];
+  deadLetters: number;
+  conflicts: number;
+  consumer: LagEvaluation & { samples: LagSample[] };
+  /** Per edge region: viewers and the newest seq its rooms confirmed (the edge's consumer offset). */
+  edge: (EdgeRegion & { lag: number; status: "OK" | "STOPPED" })[];
+}
+
+/** What the parent in the publication tree answers a report: the match's viewers and its version. */
+export interface Upstream {
+  viewers: number;
+  seq: number;
+  epoch: string | null;
+}
+
+/** The single writer of one match. */
+export interface LedgerRpc {
+  /** Stores and applies a batch for this match; resolves only once it is durable. */
+  ingest(matchId: string, events: ProviderEvent[]): Promise<IngestOutcome[]>;
+  registerRegion(matchId: string, region: string): Promise<void>;
+  unregisterRegion(matchId: string, region: string): Promise<void>;
+  reportRegion(matchId: string, region: string, viewers: number, confirmedSeq: number): Promise<Upstream>;
+  forgetEdge(): Promise<{ forgotten: number }>;
+  resume(matchId: string, epoch: string, since: number): Promise<ResumeAnswer | null>;
+  snapshot(at?: number): Promise<MatchSnapshot | null>;
+  events(after: number, limit: number): Promise<{ events: ProviderEvent[]; next: number | null }>;
+  lagReport(): Promise<LedgerLag | null>;
+  deadLetters(): Promise<DeadLetter[]>;
+  replayDeadLetter(seq: number): Promise<{ found: boolean; applied: boolean; deadLetter: DeadLetter | null }>;
+  discardDeadLetter(seq: number): Promise<{ found: boolean }>;
+}
+
+export interface RoomIdentity {
+  matchId: string;
+  region: string;
+  shard: number;
+}
+
+export interface RoomStats {
+  sockets: number;
+  children: number[];
+  seq: number;
+  epoch: string | null;
+  hasState: boolean;
+}
+
+/** One room of the publication tree: the viewers of one match in one region, one shard. */
+export interface RoomRpc {
+  /** A new version from the parent; `active: false` tells the parent to drop this child. */
+  publish(publication: Publication): Promise<{ active: boolean }>;
+  registerChild(identity: RoomIdentity, viewers: number): Promise<Upstream>;
+  unregisterChild(shard: number): Promise<void>;
+  stats(): Promise<RoomStats>;
+}
+
+/** The directory of matches behind `GET /v1/matches`. */
+export interface MatchIndexRpc {
+  upsert(summary: MatchSummary): Promise<void>;
+  list(): Promise<(MatchSummary & { updatedAt: number })[]>;
+}

@@ -1,0 +1,134 @@
+/**
+ * A room's stream decisions, as pure functions: what an incoming version is to the room,
+ * how a viewer catches up, when a reader is too slow, which children still count. The
+ * Durable Object asks and carries the answer out (send, persist, pull); nothing here touches
+ * a socket, storage or the clock, so every rule is testable under Node.
+ */
+import {
+  continuousChain,
+  type Publication,
+  type PublishedPatch,
+  type ResumeAnswer,
+} from "../protocol/publication.ts";
+import { ANY_EPOCH } from "../protocol/room-handoff.ts";
+
+/** The version a room holds: its consumer offset (epoch null before the first). */
+export interface Head {
+  epoch: string | null;
+  seq: number;
+}
+
+/** What a version from the parent is to a room holding `head`. */
+export type Arrival =
+  /** A new history: take its state, drop the ring, send everyone a snapshot. */
+  | "reset"
+  /** Continues the head: deliver it. */
+  | "next"
+  /** Already held: ignore it (publishing is idempotent). */
+  | "duplicate"
+  /** Something between the head and it is missing (or it is of a history we never saw): pull. */
+  | "hole";
+
+export function classifyArrival(head: Head, publication: Publication): Arrival {
+  if (publication.kind === "reset") return "reset";
+  if (publication.epoch === head.epoch && publication.prev === head.seq) return "next";
+  if (publication.epoch === head.epoch && publication.seq <= head.seq) return "duplicate";
+  return "hole";
+}
+
+/** What a pull from the ledger means for a room holding `head`. */
+export type PullOutcome =
+  | { kind: "reset"; publication: Extract<Publication, { kind: "reset" }> }
+  | { kind: "deliver"; patches: PublishedPatch[] }
+  | { kind: "nothing" };
+
+/**
+ * The versions a pull adds on top of the head, in order, each continuing the one before;
+ * a snapshot answer is a new history. A chain that does not continue the head delivers
+ * nothing (the next tick pulls again): deliver or pull, never skip, never repeat.
+ */
+export function pullOutcome(matchId: string, head: Head, answer: ResumeAnswer | null): PullOutcome {
+  if (!answer) return { kind: "nothing" };
+  if (answer.kind === "snapshot") {
+    const { epoch, seq, state } = answer;
+    return { kind: "reset", publication: { kind: "reset", matchId, epoch, seq, state } };
+  }
+  if (answer.epoch !== head.epoch || answer.seq <= head.seq) return { kind: "nothing" };
+  const patches = continuousChain(head.seq, answer.seq, answer.patches);
+  return patches && patches.length > 0 ? { kind: "deliver", patches } : { kind: "nothing" };
+}
+
+/** How a viewer joining (or resuming) gets in step with the room. */
+export type SyncPlan =
+  /** Replay the versions after `since` (the ring, else the ledger's log), then a resumed presence. */
+  | { kind: "replay"; since: number }
+  /** The whole state at the head. */
+  | { kind: "snapshot" };
+
+/** A resume is a replay only when the viewer's history is the room's and it is not ahead of it. */
+export function planSync(head: Head, since: number | undefined, epoch: string | undefined): SyncPlan {
+  if (since === undefined || epoch === undefined || head.epoch === null) return { kind: "snapshot" };
+  const sameHistory = epoch === head.epoch || epoch === ANY_EPOCH;
+  return sameHistory && since <= head.seq ? { kind: "replay", since } : { kind: "snapshot" };
+}
+
+/** The ledger's answer to a viewer's replay, cut at the room's head; null means "send the snapshot". */
+export function replayFromLedger(
+  head: Head,
+  since: number,
+  answer: ResumeAnswer | null,
+): PublishedPatch[] | null {
+  if (answer?.kind !== "patches" || answer.epoch !== head.epoch) return null;
+  return continuousChain(since, head.seq, answer.patches);
+}
+
+/** What the room knows of one reader, from its socket's attachment. */
+export interface Reader {
+  ready: boolean;
+  bridge: boolean;
+  lagging: boolean;
+  ackSeq: number | null;
+  ackAt: number | null;
+}
+
+export interface SlowReaderPolicy {
+  /** Versions behind the head a reader may be before it counts as slow... */
+  behindVersions: number;
+  /** ...for this long without a new acknowledgement. */
+  afterMs: number;
+  /** A conflated reader silent this long is closed. */
+  closeAfterMs: number;
+}
+
+export type ReaderVerdict = "keep" | "conflate" | "close";
+
+/**
+ * Slow readers: one that acknowledges but stays far behind is conflated (no more patches; the
+ * newest state when it speaks again) and closed if it stays silent. A reader that never
+ * acknowledges cannot be judged this way, and the SSE bridge is never judged.
+ */
+export function judgeReader(
+  reader: Reader,
+  headSeq: number,
+  now: number,
+  policy: SlowReaderPolicy,
+): ReaderVerdict {
+  if (reader.bridge || !reader.ready || reader.ackAt === null || reader.ackSeq === null) return "keep";
+  const silentFor = now - reader.ackAt;
+  if (reader.lagging) return silentFor > policy.closeAfterMs ? "close" : "keep";
+  return headSeq - reader.ackSeq > policy.behindVersions && silentFor > policy.afterMs ? "conflate" : "keep";
+}
+
+/** Children that have not reported within the timeout have left the tree. */
+export function expiredChildren(
+  children: readonly { shard: number; reportedAt: number }[],
+  now: number,
+  timeoutMs: number,
+): number[] {
+  return children.filter((c) => now - c.reportedAt > timeoutMs).map((c) => c.shard);
+}
+
+/** The parent's version says we missed something (a lost last notification on a quiet match). */
+export function behindUpstream(head: Head, upstream: { epoch: string | null; seq: number }): boolean {
+  return upstream.epoch !== null && (upstream.epoch !== head.epoch || upstream.seq > head.seq);
+}

@@ -1,0 +1,70 @@
+/**
+ * Encoders for every server → client frame. Each builds its message with `satisfies`, so a
+ * frame the server sends cannot drift from the schema the client parses it with.
+ */
+import type {
+  DeltaMessage,
+  JsonValue,
+  PatchMessage,
+  PresenceMessage,
+  RetryMessage,
+  SnapshotMessage,
+} from "./live-messages.ts";
+import type { PublishedPatch } from "./publication.ts";
+import type { LiveFormat } from "./state-delta.ts";
+
+export function snapshotFrame(matchId: string, epoch: string, seq: number, state: JsonValue): string {
+  return JSON.stringify({ type: "snapshot", matchId, epoch, seq, state } satisfies SnapshotMessage);
+}
+
+/** A version as each wire format sends it, serialised once for every socket of that format. */
+export function versionFrames(
+  matchId: string,
+  entry: PublishedPatch,
+  resumed: boolean,
+): Record<LiveFormat, string> {
+  const flag = resumed ? { resumed: true as const } : {};
+  const { seq, prev } = entry;
+  return {
+    "json-patch": JSON.stringify({
+      type: "patch",
+      matchId,
+      seq,
+      prev,
+      ops: entry.ops,
+      ...flag,
+    } satisfies PatchMessage),
+    fossil: JSON.stringify({
+      type: "delta",
+      matchId,
+      seq,
+      prev,
+      delta: entry.delta,
+      ...flag,
+    } satisfies DeltaMessage),
+  };
+}
+
+export function presenceFrame(
+  matchId: string,
+  seq: number,
+  viewers: number,
+  opts: { stale?: boolean; resumed?: boolean } = {},
+): string {
+  return JSON.stringify({
+    type: "presence",
+    matchId,
+    seq,
+    viewers,
+    ...(opts.stale ? { stale: true } : {}),
+    ...(opts.resumed ? { resumed: true as const } : {}),
+  } satisfies PresenceMessage);
+}
+
+export function retryFrame(afterMs: number, reason: string): string {
+  return JSON.stringify({
+    type: "retry",
+    afterMs: Math.max(0, Math.round(afterMs)),
+    reason,
+  } satisfies RetryMessage);
+}

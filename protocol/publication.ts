@@ -1,0 +1,50 @@
+/**
+ * The contract between the ledger and the edge: what the ledger publishes down the
+ * publication tree after a write, what a room keeps in its ring, and what a pull for missed
+ * versions answers. Both stages import it from here; neither imports the other.
+ */
+import type { JsonValue, PatchOperation } from "./live-messages.ts";
+
+/** One published version: the patch from `prev` to `seq`, in both wire formats. */
+export interface PublishedPatch {
+  seq: number;
+  prev: number;
+  ops: PatchOperation[];
+  /** The fossil delta (base64) between the canonical texts, for `format=fossil` viewers. */
+  delta: string;
+}
+
+/** A new version (a patch on the previous one) or a new history (the whole state, a new epoch). */
+export type Publication =
+  | ({ kind: "patch"; matchId: string; epoch: string } & PublishedPatch)
+  | { kind: "reset"; matchId: string; epoch: string; seq: number; state: JsonValue };
+
+/** A pull's answer: the patches that close a hole, or the state when they cannot. */
+export type ResumeAnswer =
+  | { kind: "patches"; epoch: string; seq: number; patches: PublishedPatch[] }
+  | { kind: "snapshot"; epoch: string; seq: number; state: JsonValue };
+
+/**
+ * The chain from `since` to `head`: the entries after `since`, each one's `prev` the seq
+ * before it, ending exactly at `head`. Null when the chain is broken or does not reach
+ * (`since` ahead of `head`, a missing link, entries ending short or past the head).
+ * One judgement for every place that replays versions: the ledger's log, a room's ring,
+ * a pull's answer.
+ */
+export function continuousChain<T extends { seq: number; prev: number }>(
+  since: number,
+  head: number,
+  entries: readonly T[],
+): T[] | null {
+  if (since > head) return null;
+  const out: T[] = [];
+  let expected = since;
+  for (const entry of entries) {
+    if (entry.seq <= since) continue;
+    if (expected === head) break;
+    if (entry.prev !== expected) return null;
+    out.push(entry);
+    expected = entry.seq;
+  }
+  return expected === head ? out : null;
+}
