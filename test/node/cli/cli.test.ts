@@ -71,10 +71,27 @@ describe.concurrent("crease CLI", () => {
     expect(JSON.parse(run.stdout.split("\n")[0] as string).matchId).toBe("ipl-2019-4");
   });
 
-  it("scorecard FILE prints the engine's final scorecard as JSON", async () => {
+  it("scorecard FILE prints a readable card: innings, totals, a batter, a bowler, the result", async () => {
     const run = await cli("scorecard", FIXTURE);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/^Kings XI Punjab innings \(20 overs maximum\)$/m);
+    expect(run.stdout).toMatch(/^Total +184\/4 \(20 Ov, RR 9\.20\)$/m);
+    expect(run.stdout).toMatch(/^CH Gayle +c RA Tripathi b BA Stokes +79 +47 +8 +4 +168\.09$/m);
+    expect(run.stdout).toMatch(/^Did not bat: SM Curran, R Ashwin, /m);
+    expect(run.stdout).toMatch(/^BA Stokes +4 +0 +48 +2 +12\.00 +3 +0$/m);
+    expect(run.stdout.endsWith("\nResult: Kings XI Punjab won by 14 runs\n")).toBe(true);
+    expect(run.stdout.includes("\u001b")).toBe(false);
+  });
+
+  it("scorecard FILE --json prints the engine's final scorecard, byte for byte", async () => {
+    const run = await cli("scorecard", FIXTURE, "--json");
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const { readCricsheetFile } = await import("../../../origin/cricsheet/read-file.ts");
+    const { replay, scorecard } = await import("../../../origin/scoring/index.ts");
+    const engine = scorecard(replay(readCricsheetFile(join(ROOT, FIXTURE))));
+    expect(run.stdout).toBe(`${JSON.stringify(engine, null, 2)}\n`);
     const card = JSON.parse(run.stdout);
     expect(card).toMatchObject({
       matchId: "cricsheet-1175359",
@@ -95,7 +112,11 @@ describe.concurrent("crease CLI", () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/usage:/);
       expect(run.stdout).toMatch(/events FILE/);
-      expect(run.stdout).toMatch(/scorecard FILE/);
+      expect(run.stdout).toMatch(/scorecard FILE \[--json\]/);
+      expect(run.stdout).toMatch(/sign \[--secret S\]/);
+      expect(run.stdout).toMatch(
+        /^ {2}npm run -s cli -- scorecard fixtures\/cricsheet\/1175359\.json --json$/m,
+      );
     }
   });
 
