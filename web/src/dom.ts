@@ -60,6 +60,11 @@ export function ago(ms: number): string {
   return m < 90 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
 }
 
+/** "1 run", "4 runs": a count and its noun, which agree. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
 /** A number with at most two decimals, or a dash. */
 export function num(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined ? "–" : value.toFixed(digits);

@@ -6,7 +6,7 @@ import { wagonWheel } from "./charts/wagon-wheel.ts";
 import { wormChart } from "./charts/worm.ts";
 import { byId, fill, h } from "./dom.ts";
 import { watchFreshness } from "./match/freshness.ts";
-import { renderCrease, renderHeadline, renderRecentOvers, renderScores } from "./match/live-panel.ts";
+import { renderCrease, renderHeadline, renderRecentOvers } from "./match/live-panel.ts";
 import { renderCard, renderTabs } from "./match/scorecards.ts";
 
 const params = new URLSearchParams(location.search);
@@ -20,7 +20,7 @@ if (!matchId) {
 
 function start(matchId: string, region: string | undefined): void {
   const sub = subscribe<MatchState>({ baseUrl: location.origin, matchId, ...(region ? { region } : {}) });
-  watchFreshness(sub);
+  const freshness = watchFreshness(sub);
   // Follow the innings in play until the viewer picks one.
   let chosen: number | null = null;
   let latest: MatchState | null = null;
@@ -35,8 +35,8 @@ function start(matchId: string, region: string | undefined): void {
     document.title = `${info ? info.teams.join(" v ") : matchId} · Crease`;
     fill(byId("title"), info ? info.teams.join(" v ") : matchId);
     fill(byId("subtitle"), [info?.title, info?.format, info?.venue].filter(Boolean).join(" · "));
+    freshness.setMatchOver(state.status === "finished");
     renderHeadline(byId("headline"), card, current);
-    renderScores(byId("scores"), card);
     renderCrease(byId("crease"), current, currentState);
     renderRecentOvers(byId("recent-overs"), currentState);
 

@@ -1,6 +1,6 @@
 /** The wagon wheel: one line per scoring shot that came with a direction, from the pitch outwards. */
 import type { BallRecord } from "../../../origin/scoring/index.ts";
-import { h, s } from "../dom.ts";
+import { h, plural, s } from "../dom.ts";
 
 const SIZE = 220;
 const C = SIZE / 2;
@@ -27,7 +27,7 @@ export function wagonWheel(balls: BallRecord[]): HTMLElement | SVGSVGElement {
     {
       viewBox: `0 0 ${SIZE} ${SIZE}`,
       role: "img",
-      "aria-label": `Wagon wheel: ${shots.length} scoring shots`,
+      "aria-label": `Wagon wheel: ${plural(shots.length, "scoring shot")}`,
       "data-testid": "wagon-wheel",
       class: "chart wagon",
     },

@@ -1,6 +1,6 @@
 /**
- * The top of the match page: the score of the innings in play, rates, target, the batters at the
- * crease, the bowler, the partnership, and the last overs ball by ball.
+ * The top of the match page: every innings' score with the one in play first in size, rates,
+ * target, the batters at the crease, the bowler, the partnership, and the last overs ball by ball.
  */
 import {
   type BallRecord,
@@ -9,7 +9,7 @@ import {
   type InningsState,
   type Scorecard,
 } from "../../../origin/scoring/index.ts";
-import { fill, h, num } from "../dom.ts";
+import { fill, h, num, plural } from "../dom.ts";
 import { resultText } from "./result-text.ts";
 
 export function inningsScore(card: InningsCard): string {
@@ -22,24 +22,11 @@ function inningsName(card: InningsCard): string {
   return `${card.team}${card.superOver ? " (super over)" : ""}${card.followOn ? " (f/o)" : ""}`;
 }
 
-/** One line per innings: "Kings XI Punjab 184/4 (20.0 ov)". */
-export function renderScores(el: HTMLElement, card: Scorecard): void {
-  fill(
-    el,
-    ...card.innings.map((inn) =>
-      h(
-        "li",
-        { "data-testid": `innings-score-${inn.number}`, "data-runs": inn.runs, "data-wickets": inn.wickets },
-        h("span", { class: "team" }, inningsName(inn)),
-        " ",
-        h("strong", { class: "runs" }, inningsScore(inn)),
-        " ",
-        h("span", { class: "overs" }, `(${inn.overs} ov)`),
-      ),
-    ),
-  );
-}
-
+/**
+ * The head of the page, where every innings' score appears exactly once: one line per innings
+ * ("Kings XI Punjab 184/4 (20.0 ov)"), the innings in play larger, then its rates and target,
+ * then the result or the match status.
+ */
 export function renderHeadline(el: HTMLElement, card: Scorecard, inn: InningsCard | undefined): void {
   const facts: [string, string][] = [];
   if (inn) {
@@ -48,7 +35,12 @@ export function renderHeadline(el: HTMLElement, card: Scorecard, inn: InningsCar
       facts.push(["Target", `${inn.target.runs}${inn.target.overs ? ` in ${inn.target.overs} ov` : ""}`]);
     if (inn.requiredRunRate !== null) facts.push(["Required rate", num(inn.requiredRunRate)]);
     if (inn.runsNeeded !== null && inn.status === "in progress")
-      facts.push(["To win", `${inn.runsNeeded} off ${inn.ballsRemaining ?? "?"}`]);
+      facts.push([
+        "To win",
+        inn.ballsRemaining === null
+          ? plural(inn.runsNeeded, "run")
+          : `${plural(inn.runsNeeded, "run")} off ${plural(inn.ballsRemaining, "ball")}`,
+      ]);
     if (inn.projectedScore !== null && !inn.target && inn.status === "in progress")
       facts.push(["Projected", String(inn.projectedScore)]);
     if (inn.lead !== null) facts.push([inn.lead >= 0 ? "Lead" : "Trail", String(Math.abs(inn.lead))]);
@@ -56,17 +48,29 @@ export function renderHeadline(el: HTMLElement, card: Scorecard, inn: InningsCar
   }
   fill(
     el,
-    inn
+    card.innings.length
       ? h(
-          "p",
-          { class: "headline", "data-testid": "score" },
-          h("span", { class: "team" }, inningsName(inn)),
-          " ",
-          h("strong", {}, inningsScore(inn)),
-          " ",
-          h("span", { class: "overs", "data-testid": "overs" }, `${inn.overs} ov`),
+          "ul",
+          { class: "scores", "data-testid": "score" },
+          ...card.innings.map((c) =>
+            h(
+              "li",
+              {
+                class: c === inn ? "current" : null,
+                "aria-current": c === inn ? "true" : null,
+                "data-testid": `innings-score-${c.number}`,
+                "data-runs": c.runs,
+                "data-wickets": c.wickets,
+              },
+              h("span", { class: "team" }, inningsName(c)),
+              " ",
+              h("strong", { class: "runs" }, inningsScore(c)),
+              " ",
+              h("span", { class: "overs" }, `(${c.overs} ov)`),
+            ),
+          ),
         )
-      : h("p", { class: "headline", "data-testid": "score" }, "Waiting for the first ball…"),
+      : h("p", { class: "scores", "data-testid": "score" }, "Waiting for the first ball…"),
     facts.length
       ? h(
           "dl",
@@ -155,7 +159,7 @@ export function renderCrease(
       ? h(
           "p",
           { class: "partnership", "data-testid": "partnership" },
-          `${stand.ended ? "Last" : "Current"} partnership: `,
+          `${stand.ended ? "Last" : card.status === "complete" ? "Unbroken" : "Current"} partnership: `,
           h("strong", {}, `${stand.runs} (${stand.balls})`),
           ` ${stand.batters[0].name} ${stand.batters[0].runs} (${stand.batters[0].balls}), ${stand.batters[1].name} ${stand.batters[1].runs} (${stand.batters[1].balls})`,
         )
@@ -194,7 +198,11 @@ export function renderRecentOvers(el: HTMLElement, state: InningsState | undefin
             return h("li", { class: `ball ${kind}` }, label);
           }),
         ),
-        h("span", { class: "over-runs" }, `${state.perOver.find((o) => o.over === over)?.runs ?? 0} runs`),
+        h(
+          "span",
+          { class: "over-runs" },
+          plural(state.perOver.find((o) => o.over === over)?.runs ?? 0, "run"),
+        ),
       ),
     ),
   );

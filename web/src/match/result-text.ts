@@ -1,9 +1,6 @@
 /** The result line as a scorecard prints it. */
 import type { MatchResult } from "../../../origin/scoring/index.ts";
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
+import { plural } from "../dom.ts";
 
 export function resultText(result: MatchResult): string {
   switch (result.kind) {

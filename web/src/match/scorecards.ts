@@ -1,6 +1,6 @@
 /** Full batting and bowling cards, one tab per innings, with extras, total and fall of wickets. */
 import type { InningsCard } from "../../../origin/scoring/index.ts";
-import { fill, h, num } from "../dom.ts";
+import { fill, h, num, plural } from "../dom.ts";
 
 export function renderTabs(
   el: HTMLElement,
@@ -111,7 +111,7 @@ export function renderCard(el: HTMLElement, card: InningsCard | undefined): void
             "tr",
             { class: "total" },
             h("th", { scope: "row" }, "Total"),
-            h("td", { class: "how" }, `${card.wickets} wkts, ${card.overs} ov`),
+            h("td", { class: "how" }, totalNote(card)),
             h("td", { class: "num", "data-testid": "card-total" }, card.runs),
             h("td", { colspan: 4 }),
           ),
@@ -162,4 +162,11 @@ export function renderCard(el: HTMLElement, card: InningsCard | undefined): void
       ),
     ),
   );
+}
+
+/** "9 wickets, 20.0 ov", "1 wicket, 4.2 ov" or "all out, 18.3 ov". */
+function totalNote(card: InningsCard): string {
+  const wickets =
+    card.wickets === 10 || card.endReason === "all out" ? "all out" : plural(card.wickets, "wicket");
+  return `${wickets}, ${card.overs} ov`;
 }
