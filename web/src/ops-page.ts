@@ -137,7 +137,7 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
       " ",
       h("span", { class: "subtitle" }, lag.consumer.reason),
     ),
-    lagLine(lag.consumer.samples, Date.now()),
+    lagLine(lag.consumer.samples, Date.now(), `lag-title-${lag.matchId.replace(/\s/g, "_")}`),
     h("h3", {}, "Rooms per region"),
     lag.edge.length
       ? h(

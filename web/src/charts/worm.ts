@@ -1,7 +1,7 @@
 /** The worm: cumulative runs after each over, one line per innings. */
 import type { InningsCard } from "../../../origin/scoring/index.ts";
 import { s } from "../dom.ts";
-import { axes, inningsColour, legend } from "./parts.ts";
+import { axes, inningsColour, withLegend } from "./parts.ts";
 import { CHART_BOX as B, linear, ticks } from "./scale.ts";
 
 /** Points of one innings' worm: (0, 0), then (overs completed, total) after each over. */
@@ -18,13 +18,13 @@ export function wormChart(
   cards: InningsCard[],
   ballsPerOver: number,
   oversLimit: number | null,
-): SVGSVGElement {
+): HTMLDivElement {
   const series = cards.map((card) => ({ card, points: wormPoints(card, ballsPerOver) }));
   const maxX = Math.max(oversLimit ?? 0, ...series.flatMap((x) => x.points.map((p) => p[0])), 1);
   const maxY = Math.max(...series.flatMap((x) => x.points.map((p) => p[1])), 10);
   const x = linear(maxX, B.left, B.width - B.right);
   const y = linear(maxY, B.height - B.bottom, B.top);
-  return s(
+  const chart = s(
     "svg",
     {
       viewBox: `0 0 ${B.width} ${B.height}`,
@@ -33,7 +33,7 @@ export function wormChart(
       "data-testid": "worm",
       class: "chart",
     },
-    axes(ticks(maxX, 10), ticks(maxY), x, y, "overs"),
+    axes({ xTicks: ticks(maxX, 10), yTicks: ticks(maxY), x, y, xTitle: "Overs", yTitle: "Runs" }),
     ...series.map(({ card, points }, i) =>
       s("path", {
         d: points.map(([px, py], k) => `${k === 0 ? "M" : "L"}${x(px)},${y(py)}`).join(" "),
@@ -44,6 +44,9 @@ export function wormChart(
         "data-points": points.length,
       }),
     ),
-    legend(cards.map((c) => c.team)),
+  );
+  return withLegend(
+    chart,
+    cards.map((c) => c.team),
   );
 }
