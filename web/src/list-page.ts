@@ -1,57 +1,129 @@
-/** `/`: the known matches, live first, refreshed every few seconds. */
+/**
+ * `/`: the known matches, live first, each with its score, status and viewers, polled every few
+ * seconds. Entries are updated in place, so a reader's keyboard focus and place survive a refresh.
+ */
 import { byId, fill, h } from "./dom.ts";
-
-interface MatchSummary {
-  matchId: string;
-  seq: number;
-  status: string;
-  teams: string[];
-  title: string | null;
-  viewers?: number;
-}
+import { type ListedMatch, parseMatches, scoreText, statusLabel } from "./list/summary.ts";
 
 const REFRESH_MS = 3000;
 const ORDER: Record<string, number> = { live: 0, "innings break": 1, scheduled: 2, finished: 3 };
 
+interface Entry {
+  li: HTMLLIElement;
+  /** Kept across refreshes, so keyboard focus on a link survives them. */
+  link: HTMLAnchorElement;
+  badge: HTMLSpanElement;
+  /** Score, result and viewers: redrawn whole when they change. */
+  body: HTMLDivElement;
+  /** What the entry last showed, to skip redrawing what did not change. */
+  shown: string;
+}
+
+const entries = new Map<string, Entry>();
+let timer: ReturnType<typeof setTimeout> | null = null;
+let running = false;
+
 async function refresh(): Promise<void> {
+  // One poll at a time: a refresh asked for while one runs is the one that runs.
+  if (running) return;
+  running = true;
+  if (timer !== null) clearTimeout(timer);
+  timer = null;
   const updated = byId("updated");
   try {
-    const res = await fetch("/v1/matches");
+    const res = await fetch("/v1/matches", { cache: "no-store" });
     if (!res.ok) throw new Error(`the match list answered ${res.status}`);
-    const { matches } = (await res.json()) as { matches: MatchSummary[] };
+    const matches = parseMatches(await res.json());
     matches.sort(
       (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || a.matchId.localeCompare(b.matchId),
     );
     byId("empty").hidden = matches.length > 0;
-    fill(byId("matches"), ...matches.map(item));
+    show(byId("matches"), matches);
     updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (err) {
     updated.textContent = `could not refresh: ${(err as Error).message}`;
   }
+  running = false;
+  // A hidden tab stops polling; becoming visible refreshes at once.
+  if (!document.hidden) timer = setTimeout(() => void refresh(), REFRESH_MS);
 }
 
-function item(m: MatchSummary): HTMLLIElement {
-  const teams = m.teams.join(" v ");
-  return h(
+function show(list: HTMLElement, matches: ListedMatch[]): void {
+  const wanted = new Set(matches.map((m) => m.matchId));
+  for (const [id, entry] of entries)
+    if (!wanted.has(id)) {
+      entry.li.remove();
+      entries.delete(id);
+    }
+  const items = matches.map((m) => {
+    const entry = entries.get(m.matchId) ?? create(m.matchId);
+    const key = JSON.stringify(m);
+    if (entry.shown !== key) {
+      entry.shown = key;
+      draw(entry, m);
+    }
+    return entry.li;
+  });
+  // Reorder only when the order changed (a match went live or ended), then give focus back:
+  // moving a focused element out and in again drops its focus.
+  const order = [...list.children];
+  if (items.length !== order.length || items.some((li, i) => order[i] !== li)) {
+    const focused = document.activeElement;
+    list.append(...items);
+    if (focused instanceof HTMLElement && list.contains(focused) && document.activeElement !== focused)
+      focused.focus();
+  }
+}
+
+function create(matchId: string): Entry {
+  const link = h("a", { href: `/match.html?id=${encodeURIComponent(matchId)}`, class: "title" });
+  const badge = h("span", { class: "badge", "data-testid": "match-status" });
+  const body = h("div", {});
+  const li = h(
     "li",
-    { "data-testid": "match-item", "data-match-id": m.matchId },
+    { "data-testid": "match-item", "data-match-id": matchId },
+    h("div", { class: "head" }, link, " ", badge),
+    body,
+  );
+  const entry = { li, link, badge, body, shown: "" };
+  entries.set(matchId, entry);
+  return entry;
+}
+
+function draw({ li, link, badge, body }: Entry, m: ListedMatch): void {
+  li.dataset.status = m.status;
+  link.textContent = m.teams.join(" v ") || m.matchId;
+  badge.textContent = statusLabel(m.status);
+  badge.classList.toggle("live", m.status === "live");
+  // The innings in play is the last one while the match is live; otherwise none is.
+  const current = m.status === "live" ? m.innings?.at(-1) : undefined;
+  fill(
+    body,
+    m.innings?.length
+      ? h(
+          "ul",
+          { class: "list-scores", "data-testid": "match-score" },
+          ...m.innings.map((i) =>
+            h(
+              "li",
+              { class: i === current ? "current" : null },
+              `${i.team} `,
+              h("strong", {}, scoreText(i)),
+              ` (${i.overs} ov)`,
+            ),
+          ),
+        )
+      : null,
+    m.result ? h("p", { class: "list-result", "data-testid": "match-result" }, m.result) : null,
     h(
-      "a",
-      { href: `/match.html?id=${encodeURIComponent(m.matchId)}` },
-      h("span", { class: "title" }, teams || m.matchId),
-      " ",
-      h("span", { class: `badge ${m.status === "live" ? "live" : ""}` }, m.status),
-      h("br"),
-      h(
-        "span",
-        { class: "meta" },
-        [m.title, m.matchId, `seq ${m.seq}`, m.viewers !== undefined ? `${m.viewers} watching` : null]
-          .filter(Boolean)
-          .join(" · "),
-      ),
+      "p",
+      { class: "meta", "data-testid": "match-meta" },
+      [m.title, m.viewers === null ? null : `${m.viewers} watching`].filter(Boolean).join(" · "),
     ),
   );
 }
 
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) void refresh();
+});
 void refresh();
-setInterval(() => void refresh(), REFRESH_MS);
