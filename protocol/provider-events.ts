@@ -105,6 +105,10 @@ export const deliveryPayloadSchema = z.strictObject({
   shot: z
     .strictObject({ angle: z.number().min(0).max(360), distance: z.number().min(0).max(300).optional() })
     .optional(),
+  // The umpire's call of "over" (Law 17.5.1), only when it is not the usual one: true on the ball
+  // the umpire called a short (or long) over on, false on each legal ball from the usual last one
+  // of an over they let run on. Optional, so existing feeds stay valid. See docs/protocol.md.
+  overEnd: z.boolean({ error: "overEnd must be true or false (the umpire's call of over)" }).optional(),
 });
 
 export const penaltyPayloadSchema = z.strictObject({

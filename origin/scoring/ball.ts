@@ -35,6 +35,11 @@ export interface BallRecord {
   wickets: BallWicket[];
   /** For the wagon wheel: degrees clockwise from straight down the ground, and metres. */
   shot: { angle: number; distance: number | null } | null;
+  /**
+   * The umpire's call of "over" when the provider sent one (see `DeliveryPayload.overEnd`).
+   * Absent otherwise, so an ordinary feed's state is what it always was.
+   */
+  overEnd?: boolean;
 }
 
 function count(value: number | undefined, field: string, seq: number): number {
@@ -76,6 +81,7 @@ export function toBallRecord(seq: number, d: DeliveryPayload): BallRecord {
       fielders: [...(w.fielders ?? [])],
     })),
     shot: d.shot ? { angle: d.shot.angle, distance: d.shot.distance ?? null } : null,
+    ...(d.overEnd !== undefined && { overEnd: d.overEnd }),
   };
 }
 

@@ -9,6 +9,7 @@ function newBowler(name: string): BowlerState {
   return {
     name,
     legalBalls: 0,
+    countedBalls: 0,
     overs: "0.0",
     runs: 0,
     wickets: 0,
@@ -22,8 +23,16 @@ function newBowler(name: string): BowlerState {
 /**
  * Charges the delivery to its bowler (appended in order of first bowling): legal balls, runs off
  * the bat plus wides and no-balls (never byes, leg-byes or penalties), and credited wickets.
+ * `counted` is what the ball adds to the overs as the umpire counts them (see `countedBalls` in
+ * `per-over.ts`): 1 for an ordinary legal ball, more for the ball after which the umpire called a
+ * short over, 0 for the seventh ball of a long one.
  */
-export function bowlBall(bowlers: BowlerState[], ball: BallRecord, ballsPerOver: number): BowlerState[] {
+export function bowlBall(
+  bowlers: BowlerState[],
+  ball: BallRecord,
+  counted: number,
+  ballsPerOver: number,
+): BowlerState[] {
   let i = bowlers.findIndex((b) => b.name === ball.bowler);
   let list = bowlers;
   if (i < 0) {
@@ -31,25 +40,25 @@ export function bowlBall(bowlers: BowlerState[], ball: BallRecord, ballsPerOver:
     i = list.length - 1;
   }
   const b = list[i] as BowlerState;
-  const legalBalls = b.legalBalls + (isLegal(ball) ? 1 : 0);
+  const countedBalls = b.countedBalls + counted;
   const runs = b.runs + bowlerRuns(ball);
   return replaceAt(list, i, {
     ...b,
-    legalBalls,
-    overs: formatOvers(legalBalls, ballsPerOver),
+    legalBalls: b.legalBalls + (isLegal(ball) ? 1 : 0),
+    countedBalls,
+    overs: formatOvers(countedBalls, ballsPerOver),
     runs,
     wickets: b.wickets + ball.wickets.filter((w) => isCreditedToBowler(w.kind)).length,
-    economy: perOver(runs, legalBalls, ballsPerOver),
+    economy: perOver(runs, countedBalls, ballsPerOver),
     wides: b.wides + (ball.extras.wides > 0 ? 1 : 0),
     noballs: b.noballs + (ball.extras.noballs > 0 ? 1 : 0),
   });
 }
 
-/** Adjusts a bowler's maidens by `delta` (an over can stop being a maiden, see `per-over.ts`). */
-export function addMaidens(bowlers: BowlerState[], name: string, delta: number): BowlerState[] {
-  if (delta === 0) return bowlers;
+/** Credits `name` with a maiden (the over the umpire just called, see `isMaiden`). */
+export function addMaiden(bowlers: BowlerState[], name: string): BowlerState[] {
   const i = bowlers.findIndex((b) => b.name === name);
   const b = bowlers[i];
   if (b === undefined) return bowlers;
-  return replaceAt(bowlers, i, { ...b, maidens: b.maidens + delta });
+  return replaceAt(bowlers, i, { ...b, maidens: b.maidens + 1 });
 }

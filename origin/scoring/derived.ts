@@ -2,6 +2,8 @@
  * Figures that depend on more than one innings (targets, leads) or on the target (required rate),
  * recomputed from the rest of the state after every event. Doing it after every event, rather than
  * where an input changes, is what keeps a correction or a late penalty from leaving one stale.
+ * Rates and balls remaining count overs as the umpire called them (`countedBalls`), so a 7-ball
+ * over does not eat into a chase's last over.
  */
 import { oversToBalls, perOver, round2 } from "./overs.ts";
 import type { InningsState, LiveFigures, MatchInfo, MatchState, Target } from "./state.ts";
@@ -20,13 +22,13 @@ function liveFigures(
   if (target !== null) {
     runsNeeded = Math.max(0, target.runs - inn.runs);
     if (target.overs !== null) {
-      ballsRemaining = Math.max(0, oversToBalls(target.overs, bpo) - inn.legalBalls);
+      ballsRemaining = Math.max(0, oversToBalls(target.overs, bpo) - inn.countedBalls);
       requiredRunRate = ballsRemaining > 0 ? round2((runsNeeded * bpo) / ballsRemaining) : null;
     }
   }
   const projectedScore =
-    match.oversLimit !== null && !inn.superOver && inn.legalBalls > 0
-      ? Math.round((inn.runs * match.oversLimit * bpo) / inn.legalBalls)
+    match.oversLimit !== null && !inn.superOver && inn.countedBalls > 0
+      ? Math.round((inn.runs * match.oversLimit * bpo) / inn.countedBalls)
       : null;
   const lastOver = inn.perOver[inn.perOver.length - 1];
   let lastFiveOversRuns = 0;
@@ -40,7 +42,7 @@ function liveFigures(
     }
   }
   return {
-    runRate: perOver(inn.runs, inn.legalBalls, bpo),
+    runRate: perOver(inn.runs, inn.countedBalls, bpo),
     requiredRunRate,
     runsNeeded,
     ballsRemaining,

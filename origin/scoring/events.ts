@@ -105,6 +105,14 @@ export interface DeliveryPayload {
   wickets?: Wicket[];
   /** Where the ball went, for the wagon wheel: degrees clockwise from straight down the ground, and metres. */
   shot?: { angle: number; distance?: number };
+  /**
+   * The umpire's call of "over", for when it is not the usual one (Law 17.5.1: the over as the
+   * umpire counted it stands). true: the umpire called over after this delivery although the over
+   * has fewer than `ballsPerOver` legal balls (a 5-ball over is a complete over); false: they did
+   * not, although it has them all (on the sixth legal ball of a 7-ball over, and on each legal ball
+   * after it but the last). Omitted: the over ends with its `ballsPerOver`-th legal ball, as usual.
+   */
+  overEnd?: boolean;
 }
 
 export interface PenaltyPayload {

@@ -5,22 +5,37 @@
  */
 import { type BallRecord, ballRuns, isLegal } from "./ball.ts";
 import { arrive, depart, faceBall } from "./batting.ts";
-import { addMaidens, bowlBall } from "./bowling.ts";
+import { addMaiden, bowlBall } from "./bowling.ts";
 import { countsAsWicket } from "./laws.ts";
 import { ballNotation, formatOvers } from "./overs.ts";
 import { addBallToPartnerships } from "./partnerships.ts";
-import { addBallToOvers, isMaiden } from "./per-over.ts";
+import { addBallToOvers, countedBalls, isMaiden } from "./per-over.ts";
+import { ScoringError } from "./scoring-error.ts";
 import { emptyAggregates, type FallOfWicket, type InningsState, type PenaltyRecord } from "./state.ts";
 import { nextEnds } from "./strike.ts";
 
-/** Folds one delivery into the innings figures (the ball record itself is stored by the caller). */
+/**
+ * Folds one delivery into the innings figures (the ball record itself is stored by the caller).
+ * Overs follow the umpire (Law 17.5.1): the over summary says when an over is complete, and the
+ * overs total, the bowler's overs, the maiden and the change of ends all read that.
+ */
 export function foldBall(inn: InningsState, ball: BallRecord, ballsPerOver: number): InningsState {
   const legal = isLegal(ball);
   const runs = inn.runs + ballRuns(ball);
-  const legalBalls = inn.legalBalls + (legal ? 1 : 0);
-  const overs = formatOvers(legalBalls, ballsPerOver);
-  // A wicket off a wide or no-ball sits between legal balls: print the overs bowled so far.
-  const at = legal ? ballNotation(legalBalls, ballsPerOver) : overs;
+  const wicketsOnBall = ball.wickets.filter((w) => countsAsWicket(w.kind)).length;
+
+  const step = addBallToOvers(inn.perOver, ball, wicketsOnBall, runs, ballsPerOver);
+  if (step.after.complete && step.after.legalBalls === 0) {
+    throw new ScoringError(`delivery seq ${ball.seq}: overEnd true would end an over with no legal ball`);
+  }
+  const countedBefore = step.before === null ? 0 : countedBalls(step.before, ballsPerOver);
+  const counted = countedBalls(step.after, ballsPerOver) - countedBefore;
+  const inningsCounted = inn.countedBalls + counted;
+  const overs = formatOvers(inningsCounted, ballsPerOver);
+  // Where the ball sits ("12.3"), numbered by the umpire's overs; a wicket off a wide or no-ball
+  // sits between legal balls, so it gets the overs bowled so far.
+  const overIndex = Math.floor((inn.countedBalls - countedBefore) / ballsPerOver);
+  const at = legal ? ballNotation(overIndex, step.after.legalBalls) : overs;
 
   let batters = arrive(arrive(inn.batters, ball.batter), ball.nonStriker);
   batters = faceBall(batters, ball);
@@ -36,17 +51,12 @@ export function foldBall(inn: InningsState, ball: BallRecord, ballsPerOver: numb
     }
   }
 
-  const step = addBallToOvers(inn.perOver, ball, wickets - inn.wickets, runs);
-  let bowlers = bowlBall(inn.bowlers, ball, ballsPerOver);
-  // An over can become a maiden (its last ball) or, with a mid-over change of bowler or a
-  // provider's extra ball, stop being one: adjust by the difference so both directions hold.
-  if (step.before !== null && isMaiden(step.before, ballsPerOver)) {
-    bowlers = addMaidens(bowlers, step.before.bowler, -1);
-  }
-  if (isMaiden(step.after, ballsPerOver)) bowlers = addMaidens(bowlers, step.after.bowler, 1);
+  let bowlers = bowlBall(inn.bowlers, ball, counted, ballsPerOver);
+  // A complete over takes no more balls, so only the ball the umpire called over on can make one
+  // a maiden, and nothing later can unmake it.
+  if (step.after.complete && isMaiden(step.after)) bowlers = addMaiden(bowlers, step.after.bowler);
 
-  const overComplete = legal && step.after.legalBalls === ballsPerOver;
-  const ends = nextEnds(ball, overComplete);
+  const ends = nextEnds(ball, step.after.complete);
 
   const e = inn.extras;
   const x = ball.extras;
@@ -54,7 +64,8 @@ export function foldBall(inn: InningsState, ball: BallRecord, ballsPerOver: numb
     ...inn,
     runs,
     wickets,
-    legalBalls,
+    legalBalls: inn.legalBalls + (legal ? 1 : 0),
+    countedBalls: inningsCounted,
     overs,
     extras: {
       wides: e.wides + x.wides,

@@ -6,12 +6,12 @@ export function formatOvers(legalBalls: number, ballsPerOver: number): string {
 }
 
 /**
- * Where a legal ball sits, as fall-of-wickets and commentary print it: the sixth ball of the
- * first over is "0.6" (not "1.0", which is how the innings total after it reads).
+ * Where a legal ball sits, as fall-of-wickets and commentary print it: `overIndex` overs done and
+ * this the `legalBallInOver`-th legal ball of the next. The sixth ball of the first over is "0.6"
+ * (not "1.0", which is how the innings total after it reads); a 7-ball over's last is "x.7".
  */
-export function ballNotation(legalBallsIncludingThis: number, ballsPerOver: number): string {
-  const before = legalBallsIncludingThis - 1;
-  return `${Math.floor(before / ballsPerOver)}.${(before % ballsPerOver) + 1}`;
+export function ballNotation(overIndex: number, legalBallInOver: number): string {
+  return `${overIndex}.${legalBallInOver}`;
 }
 
 /**

@@ -49,7 +49,14 @@ export interface BatterState {
 
 export interface BowlerState {
   name: string;
+  /** Legal balls actually bowled. */
   legalBalls: number;
+  /**
+   * Legal balls as the umpire counted the overs (Law 17.5.1): each over the umpire called after 5
+   * or 7 balls counts as a whole over, the difference going to the bowler of its last ball.
+   * `overs` and `economy` read this; it equals `legalBalls` when every over had its balls.
+   */
+  countedBalls: number;
   overs: string;
   runs: number;
   wickets: number;
@@ -98,6 +105,8 @@ export interface OverSummary {
   bowler: string;
   /** False when another bowler finished it (injury, suspension): then it is nobody's maiden. */
   soleBowler: boolean;
+  /** True once the umpire has called over: after `ballsPerOver` legal balls, or where they said. */
+  complete: boolean;
   legalBalls: number;
   /** Every run in the over, extras included. */
   runs: number;
@@ -154,7 +163,13 @@ export interface InningsState {
 
   runs: number;
   wickets: number;
+  /** Legal balls actually bowled. */
   legalBalls: number;
+  /**
+   * Legal balls as the umpire counted the overs (Law 17.5.1: an over called after 5 or 7 balls is
+   * one over). `overs` and every per-over rate, target and balls-remaining figure read this.
+   */
+  countedBalls: number;
   overs: string;
   extras: BallExtras;
   batters: BatterState[];
@@ -221,6 +236,7 @@ export type InningsAggregates = Pick<
   | "runs"
   | "wickets"
   | "legalBalls"
+  | "countedBalls"
   | "overs"
   | "extras"
   | "batters"
@@ -237,6 +253,7 @@ export function emptyAggregates(): InningsAggregates {
     runs: 0,
     wickets: 0,
     legalBalls: 0,
+    countedBalls: 0,
     overs: "0.0",
     extras: { wides: 0, noballs: 0, byes: 0, legbyes: 0, penalty: 0 },
     batters: [],

@@ -107,6 +107,17 @@ describe("parseProviderEvent: valid events", () => {
     }
   });
 
+  it("accepts the umpire's call of over (overEnd) on a delivery and on a corrected one, or none", () => {
+    for (const overEnd of [true, false]) {
+      const delivery = tweak("delivery", (e) => (e.payload.overEnd = overEnd));
+      expect(parseProviderEvent(delivery)).toEqual({ ok: true, event: delivery });
+      const correction = tweak("correction", (e) => (e.payload.delivery.overEnd = overEnd));
+      expect(parseProviderEvent(correction)).toEqual({ ok: true, event: correction });
+    }
+    // Optional: every event sent before the field existed is still valid (valid.delivery has none).
+    expect(valid.delivery.payload).not.toHaveProperty("overEnd");
+  });
+
   it("accepts a null oversLimit (Tests), a UTC offset in ts, and a fractional target", () => {
     expect(parseProviderEvent(tweak("match.start", (e) => (e.payload.oversLimit = null))).ok).toBe(true);
     expect(parseProviderEvent(tweak("penalty", (e) => (e.ts = "2019-03-25T15:33:00+05:30"))).ok).toBe(true);
@@ -145,6 +156,17 @@ describe("parseProviderEvent: rejected events name the field and the reason", ()
     const issues = issuesOf(tweak("match.start", (e) => (e.payload.format = "T30")));
     expect(issues).toEqual([{ path: "payload.format", message: expect.stringContaining('"T30"') }]);
     expect(issues[0]?.message).toContain("T20");
+  });
+
+  it("an overEnd that is not true or false, on a delivery or inside a correction", () => {
+    for (const bad of ["yes", 1, null]) {
+      expect(issuesOf(tweak("delivery", (e) => (e.payload.overEnd = bad)))).toEqual([
+        { path: "payload.overEnd", message: expect.stringContaining("overEnd must be true or false") },
+      ]);
+    }
+    expect(issuesOf(tweak("correction", (e) => (e.payload.delivery.overEnd = "no")))[0]?.path).toBe(
+      "payload.delivery.overEnd",
+    );
   });
 
   it("an unknown event type, named in the message", () => {

@@ -129,6 +129,8 @@ const ballArb = fc.record({
   extraRuns: fc.integer({ min: 1, max: 5 }),
   wicket: fc.option(fc.record({ kind: fc.constantFrom(...KINDS), striker: fc.boolean() }), { freq: 6 }),
   nonBoundary: fc.boolean(),
+  // The umpire's call, now and then: a short or long over, moved or removed by a correction.
+  overEnd: fc.option(fc.boolean(), { freq: 8 }),
 });
 
 type BallArb = typeof ballArb extends fc.Arbitrary<infer T> ? T : never;
@@ -143,6 +145,8 @@ function spec(b: BallArb) {
     batterRuns: b.extra === "wides" ? 0 : b.batterRuns,
     nonBoundary: b.nonBoundary,
     ...(b.extra === "none" ? {} : { extras: { [b.extra]: b.extraRuns } }),
+    // Only on a legal ball, so no over is ever called before a legal ball of it.
+    ...(b.overEnd !== null && b.extra !== "wides" && b.extra !== "noballs" ? { overEnd: b.overEnd } : {}),
     ...(b.wicket
       ? { wickets: [{ kind: b.wicket.kind, playerOut: b.wicket.striker ? batter : nonStriker }] }
       : {}),

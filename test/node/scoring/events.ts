@@ -1,6 +1,7 @@
 /**
  * Builds small, valid provider event logs for the engine's tests: seq and timestamps are assigned
- * in order, and over/ball numbers follow the legal balls bowled, so a test states only the cricket.
+ * in order, and over/ball numbers follow the overs as the umpire calls them (after `ballsPerOver`
+ * legal balls, or where a ball says `overEnd`), so a test states only the cricket.
  */
 import type {
   DeliveryPayload,
@@ -19,7 +20,8 @@ export class EventLog {
   private seq = 0;
   private bpo = 6;
   private inningsNo = 0;
-  private legal = 0;
+  private over = 0;
+  private legalInOver = 0;
   private ballInOver = 0;
   /** Defaults for the next ball's batters and bowler, so tests only say what changes. */
   batter = "A";
@@ -56,7 +58,8 @@ export class EventLog {
 
   innings(battingTeam = "Home", bowlingTeam = "Away", p: Partial<InningsStartPayload> = {}): this {
     this.inningsNo += 1;
-    this.legal = 0;
+    this.over = 0;
+    this.legalInOver = 0;
     this.ballInOver = 0;
     this.push("innings.start", { battingTeam, bowlingTeam, superOver: false, ...p });
     return this;
@@ -66,7 +69,7 @@ export class EventLog {
   next(spec: BallSpec = {}): DeliveryPayload {
     return {
       innings: this.inningsNo,
-      over: Math.floor(this.legal / this.bpo),
+      over: this.over,
       ball: this.ballInOver + 1,
       batter: spec.batter ?? this.batter,
       nonStriker: spec.nonStriker ?? this.nonStriker,
@@ -81,9 +84,11 @@ export class EventLog {
     this.push("delivery", d);
     const legal = !d.extras?.wides && !d.extras?.noballs;
     this.ballInOver += 1;
-    if (legal) {
-      this.legal += 1;
-      if (this.legal % this.bpo === 0) this.ballInOver = 0;
+    if (legal) this.legalInOver += 1;
+    if (d.overEnd ?? (legal && this.legalInOver >= this.bpo)) {
+      this.over += 1;
+      this.legalInOver = 0;
+      this.ballInOver = 0;
     }
     return this;
   }
