@@ -53,6 +53,16 @@ const innings = z.object({
   super_over: z.boolean().optional(),
   target: z.object({ runs: count, overs: z.number().min(0).optional() }).optional(),
   penalty_runs: z.object({ pre: count.optional(), post: count.optional() }).optional(),
+  // Over number -> the legal balls the umpire allowed in it (Law 17.5.1). Files write the count
+  // as a number or as a string of digits, so both are read.
+  miscounted_overs: z
+    .record(
+      z.string().regex(/^\d+$/, "expected an over number"),
+      z.object({
+        balls: z.union([count, z.string().regex(/^\d+$/, "expected a ball count").transform(Number)]),
+      }),
+    )
+    .optional(),
 });
 
 const outcome = z.object({

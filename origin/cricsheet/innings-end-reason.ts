@@ -19,7 +19,7 @@ export function inferInningsEndReasons(
   match: CricsheetMatch,
   opts: { ballsPerOver: number; oversLimit: number | null },
 ): InningsEndReason[] {
-  const tallies = match.innings.map(tallyInnings);
+  const tallies = match.innings.map((innings) => tallyInnings(innings, opts.ballsPerOver));
   return match.innings.map((innings, i) => {
     const tally = tallies[i] as InningsTally;
     if (innings.declared) return "declared";
@@ -28,7 +28,7 @@ export function inferInningsEndReasons(
     if (target !== undefined && tally.runsAtClose >= target) return "target reached";
     if (tally.battersGone >= 10) return "all out";
     const limit = ballLimit(match, tallies, i, opts);
-    if (limit !== undefined && tally.legalBalls >= limit) return "overs complete";
+    if (limit !== undefined && tally.countedBalls >= limit) return "overs complete";
     return "abandoned";
   });
 }
@@ -80,7 +80,7 @@ function ballLimit(
   const chaseOvers = match.innings[i + 1]?.target?.overs;
   if (i === 0 && chaseOvers !== undefined) {
     const reduced = oversToBalls(chaseOvers, opts.ballsPerOver);
-    if (tallies[0]?.legalBalls === reduced) return reduced;
+    if (tallies[0]?.countedBalls === reduced) return reduced;
   }
   return opts.oversLimit * opts.ballsPerOver;
 }

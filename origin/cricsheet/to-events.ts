@@ -2,6 +2,8 @@
  * Turns a Cricsheet match file into the provider event stream a live feed would have
  * sent for it: match.start, then per innings innings.start, any penalty awarded before
  * it, one delivery per ball, any penalty awarded after it, innings.end; then match.end.
+ * Where the umpire called an over after more or fewer balls than usual, the delivery says so
+ * (`overEnd`, see `umpire-overs.ts`).
  *
  * Pure: no I/O and no clock, so it runs in Node, workerd and the browser alike (reading
  * the file is `read-file.ts`'s job). Timestamps are synthetic; see `synthetic-clock.ts`.
@@ -26,6 +28,7 @@ import { type CricsheetDelivery, type CricsheetMatch, cricsheetMatchSchema } fro
 import { inferInningsEndReasons } from "./innings-end-reason.ts";
 import { toMatchResult } from "./match-result.ts";
 import { syntheticClock } from "./synthetic-clock.ts";
+import { umpireOvers } from "./umpire-overs.ts";
 
 /** Cricsheet `match_type` values the adapter understands, and the provider format each becomes. */
 const FORMAT_BY_MATCH_TYPE: Readonly<Record<string, MatchFormat>> = {
@@ -34,10 +37,14 @@ const FORMAT_BY_MATCH_TYPE: Readonly<Record<string, MatchFormat>> = {
   ODI: "ODI",
   ODM: "ODI",
   Test: "Test",
-  MDM: "Test",
+  // Multi-day matches that are not Tests (Sheffield Shield, County Championship): first-class.
+  MDM: "FirstClass",
 };
 
 const DEFAULT_OVERS: Partial<Record<MatchFormat, number>> = { T20: 20, ODI: 50 };
+
+/** Formats played to no overs limit, whatever `info.overs` says. */
+const UNLIMITED_OVERS: ReadonlySet<MatchFormat> = new Set(["Test", "FirstClass"]);
 
 const EXTRA_KINDS = ["wides", "noballs", "byes", "legbyes", "penalty"] as const;
 
@@ -61,7 +68,7 @@ export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions)
     );
   }
   const ballsPerOver = info.balls_per_over ?? 6;
-  const oversLimit = format === "Test" ? null : (info.overs ?? DEFAULT_OVERS[format] ?? null);
+  const oversLimit = UNLIMITED_OVERS.has(format) ? null : (info.overs ?? DEFAULT_OVERS[format] ?? null);
   const [teamA, teamB] = info.teams;
 
   const events: ProviderEvent[] = [];
@@ -93,7 +100,7 @@ export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions)
     }
     const previous = match.innings[index - 1];
     const followOn =
-      format === "Test" && index === 2 && previous !== undefined && previous.team === innings.team;
+      oversLimit === null && index === 2 && previous !== undefined && previous.team === innings.team;
     events.push({
       ...envelope(),
       type: "innings.start",
@@ -118,16 +125,16 @@ export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions)
         payload: { innings: number, runs: pre, reason: "penalty runs awarded before the innings" },
       });
     }
-    for (const over of innings.overs) {
+    const umpire = umpireOvers(innings, ballsPerOver);
+    innings.overs.forEach((over, o) => {
       over.deliveries.forEach((d, i) => {
         const path = `innings[${index}].overs[over ${over.over}].deliveries[${i}]`;
-        events.push({
-          ...envelope(),
-          type: "delivery",
-          payload: toDeliveryPayload(d, { innings: number, over: over.over, ball: i + 1 }, path),
-        });
+        const payload = toDeliveryPayload(d, { innings: number, over: over.over, ball: i + 1 }, path);
+        const overEnd = umpire[o]?.overEnd[i];
+        if (overEnd !== undefined) payload.overEnd = overEnd;
+        events.push({ ...envelope(), type: "delivery", payload });
       });
-    }
+    });
     const post = innings.penalty_runs?.post;
     if (post) {
       events.push({

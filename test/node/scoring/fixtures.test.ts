@@ -1,21 +1,33 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { replay, scorecard } from "../../../origin/scoring/index.ts";
-import { cricsheetEvents, documentedInnings, FIXTURE_DIR } from "./cricsheet-log.ts";
+import {
+  cricsheetEvents,
+  documentedInnings,
+  documentedUmpireOvers,
+  EXTRA_FIXTURE_DIR,
+  FIXTURE_DIR,
+} from "./cricsheet-log.ts";
 
-const documented = documentedInnings();
-const ids = readdirSync(FIXTURE_DIR)
-  .filter((f) => f.endsWith(".json"))
-  .map((f) => f.replace(".json", ""));
+const FOLDERS = [
+  { name: "fixtures/cricsheet", dir: FIXTURE_DIR, matches: 27, innings: 75 },
+  { name: "fixtures/cricsheet-extra", dir: EXTRA_FIXTURE_DIR, matches: 13, innings: 35 },
+] as const;
 
-describe("real matches (fixtures/cricsheet)", () => {
+describe.each(FOLDERS)("real matches ($name)", ({ dir, matches, innings }) => {
+  const documented = documentedInnings(dir);
+  const ids = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(".json", ""));
+
   it("parses the documented table", () => {
-    expect(documented.length).toBeGreaterThan(70);
+    expect(ids).toHaveLength(matches);
+    expect(documented).toHaveLength(innings);
     expect(new Set(documented.map((d) => d.id)).size).toBe(ids.length);
   });
 
   it.each(ids)("%s matches the documented per-innings figures and card invariants", (id) => {
-    const state = replay(cricsheetEvents(id));
+    const state = replay(cricsheetEvents(id, dir));
     const card = scorecard(state);
     const rows = documented.filter((d) => d.id === id);
     expect(card.innings).toHaveLength(rows.length);
@@ -37,6 +49,7 @@ describe("real matches (fixtures/cricsheet)", () => {
           inn.extras.penalty,
         ],
         declared: inn.declared,
+        forfeited: inn.forfeited,
       }).toEqual({
         team: row.team,
         superOver: row.superOver,
@@ -52,6 +65,7 @@ describe("real matches (fixtures/cricsheet)", () => {
           row.extras[4] + (row.runsWithPenaltyRuns - row.runs),
         ],
         declared: row.declared,
+        forfeited: row.forfeited,
       });
     }
     for (const [i, inn] of card.innings.entries()) {
@@ -72,5 +86,25 @@ describe("real matches (fixtures/cricsheet)", () => {
       expect(inn.batters.filter((b) => b.out).length).toBe(inn.wickets);
     }
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+});
+
+describe("the umpire's overs documented in fixtures/cricsheet-extra", () => {
+  const rows = documentedUmpireOvers();
+
+  it("lists every short or long over (eleven of them)", () => {
+    expect(rows).toHaveLength(11);
+  });
+
+  it.each(rows)("$id: innings $innings, over $over, the bowler's overs and maidens", (row) => {
+    const state = replay(cricsheetEvents(row.id, EXTRA_FIXTURE_DIR));
+    const inn = scorecard(state).innings[row.innings - 1];
+    const over = state.innings[row.innings - 1]?.perOver.find((o) => o.over === row.over);
+    expect(over).toMatchObject({ legalBalls: row.legalBalls, complete: true });
+    const b = inn?.bowlers.find((x) => x.name === row.bowler);
+    expect({ overs: b?.overs, maidens: b?.maidens }).toEqual({
+      overs: row.bowlerOvers,
+      maidens: row.bowlerMaidens,
+    });
   });
 });
