@@ -17,6 +17,8 @@ export interface FastReadStoreRpc {
   presence(now: number, freshMs: number): Promise<PresenceCounts>;
   putMatch(body: string, seq: number, ttlSeconds: number, now: number): Promise<void>;
   getMatch(now: number): Promise<string | null>;
+  /** Forgets the match's presence and read model (the match is being removed). */
+  clear(): Promise<void>;
   hit(key: string, limit: number, windowSeconds: number, now: number, cost: number): Promise<RateDecision>;
 }
 
@@ -56,6 +58,10 @@ export class EmbeddedFastRead implements FastRead {
 
   async getMatch(matchId: string): Promise<StoredMatch | null> {
     return parseStoredMatch(await this.store(`match:${matchId}`).getMatch(Date.now()));
+  }
+
+  deleteMatch(matchId: string): Promise<void> {
+    return this.store(`match:${matchId}`).clear();
   }
 
   limit(rule: RateRule, key: string, cost = 1): Promise<RateDecision> {

@@ -19,6 +19,8 @@ export interface FastRead {
   /** The read model: the newest state of a match, kept for `ttlSeconds`. An older seq never overwrites a newer one. */
   putMatch(match: StoredMatch, ttlSeconds: number): Promise<void>;
   getMatch(matchId: string): Promise<StoredMatch | null>;
+  /** Forgets everything held for a match: its read model and presence (the admin's "remove a match"). */
+  deleteMatch(matchId: string): Promise<void>;
   /** Counts `cost` requests (default 1) against `rule` for `key`. */
   limit(rule: RateRule, key: string, cost?: number): Promise<RateDecision>;
 }

@@ -63,6 +63,11 @@ export class GuardedFastRead {
     return result.ok ? result.value : null;
   }
 
+  /** True when the store confirmed; a removal that failed is retried by the admin, not silently assumed. */
+  async deleteMatch(matchId: string): Promise<boolean> {
+    return (await this.breaker.run(() => this.inner.deleteMatch(matchId))).ok;
+  }
+
   async limit(
     rule: RateRule,
     key: string,

@@ -74,13 +74,17 @@ export class UpstashFastRead implements FastRead {
   async putMatch(match: StoredMatch, ttlSeconds: number): Promise<void> {
     await this.redis.eval(
       PUT_IF_NEWER,
-      [matchKey(match.matchId), `${matchKey(match.matchId)}:seq`],
+      [matchKey(match.matchId), matchSeqKey(match.matchId)],
       [JSON.stringify(match), String(match.seq), String(ttlSeconds)],
     );
   }
 
   async getMatch(matchId: string): Promise<StoredMatch | null> {
     return parseStoredMatch(await this.redis.get(matchKey(matchId)));
+  }
+
+  async deleteMatch(matchId: string): Promise<void> {
+    await this.redis.del(matchKey(matchId), matchSeqKey(matchId), roomsKey(matchId), countsKey(matchId));
   }
 
   async limit(rule: RateRule, key: string, cost = 1): Promise<RateDecision> {
@@ -119,6 +123,13 @@ function hashEntries(reply: unknown): [string, unknown][] {
   return reply && typeof reply === "object" ? Object.entries(reply) : [];
 }
 
-const roomsKey = (matchId: string) => `crease:presence:${matchId}:rooms`;
-const countsKey = (matchId: string) => `crease:presence:${matchId}:counts`;
-const matchKey = (matchId: string) => `crease:match:${matchId}`;
+/**
+ * Keys hold the match id in braces-free, colon-free form (percent-encoded), so no id can reach
+ * into another match's keys: "a:seq" is never the seq key of "a". The prefix is versioned: a
+ * deploy with new keys starts an empty read model and rebuilds it from the ledgers.
+ */
+const id = (matchId: string) => encodeURIComponent(matchId);
+const roomsKey = (matchId: string) => `crease:v2:presence:${id(matchId)}:rooms`;
+const countsKey = (matchId: string) => `crease:v2:presence:${id(matchId)}:counts`;
+const matchKey = (matchId: string) => `crease:v2:match:${id(matchId)}:state`;
+const matchSeqKey = (matchId: string) => `crease:v2:match:${id(matchId)}:seq`;

@@ -56,6 +56,11 @@ export class FastReadStore extends DurableObject<Env> implements FastReadStoreRp
     );
   }
 
+  /** Empties the match's presence and read model (the tables stay: this instance may be asked again). */
+  async clear(): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM presence; DELETE FROM match");
+  }
+
   async getMatch(now: number): Promise<string | null> {
     const row = this.ctx.storage.sql
       .exec<{ body: string; expires_at: number }>("SELECT body, expires_at FROM match WHERE one = 1")

@@ -82,6 +82,16 @@ export class MatchIndex extends DurableObject<Env> implements MatchIndexRpc {
     );
   }
 
+  async has(matchId: string): Promise<boolean> {
+    return (
+      this.ctx.storage.sql.exec("SELECT 1 FROM matches WHERE match_id = ?", matchId).toArray().length > 0
+    );
+  }
+
+  async remove(matchId: string): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM matches WHERE match_id = ?", matchId);
+  }
+
   async list(): Promise<(MatchSummary & { updatedAt: number })[]> {
     const now = Date.now();
     return this.ctx.storage.sql

@@ -40,8 +40,11 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   /** Stores and applies a batch for this match; resolves only once it is durable. */
   async ingest(matchId: string, events: ProviderEvent[]): Promise<IngestOutcome[]> {
     const now = Date.now();
+    const born = this.matchId() === null;
     const outcomes = this.write(matchId, (sequencer) => sequencer.ingest(events, now));
     await this.afterWrite(now);
+    // Readers ask the index whether a match exists: a match is readable once its birth is listed there.
+    if (born) await this.reportToIndex(this.sequencerFor(matchId).current());
     return outcomes;
   }
 
@@ -49,7 +52,8 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
 
   /** A region's hub room has its first viewer (or child shard): publish to it from now on. */
   async registerRegion(matchId: string, region: string): Promise<void> {
-    this.sequencerFor(matchId);
+    // Only a signed provider event brings a match into existence, never a viewer's room.
+    if (!this.existing() || this.matchId() !== matchId) return;
     this.store.registerRegion(region, Date.now());
   }
 
@@ -67,7 +71,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return;
     this.store.unregisterRegion(region);
-    this.reportToIndex(sequencer.current());
+    void this.reportToIndex(sequencer.current());
   }
 
   /**
@@ -83,7 +87,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return { viewers, seq: 0, epoch: null };
     this.store.reportRegion(region, viewers, confirmedSeq, Date.now());
-    this.reportToIndex(sequencer.current());
+    void this.reportToIndex(sequencer.current());
     return { viewers: this.viewers(), seq: sequencer.cursor, epoch: this.epoch() };
   }
 
@@ -300,17 +304,21 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
         await this.ctx.storage.setAlarm(waiting.since + this.config.gapTimeoutMs);
       }
     }
-    this.reportToIndex(sequencer.current());
+    void this.reportToIndex(sequencer.current());
   }
 
-  /** The match list is a convenience read; a slow index never holds up ingestion. */
-  private reportToIndex(state: MatchState): void {
+  /**
+   * The match list is a convenience read; a slow index never holds up ingestion, except once:
+   * the first write of a match waits for its listing, since readers ask the index whether a
+   * match exists.
+   */
+  private reportToIndex(state: MatchState): Promise<void> {
     const summary = summarise(state, this.existing()?.cursor ?? state.seq, this.viewers());
-    this.ctx.waitUntil(
-      matchIndexStub(this.env)
-        .upsert(summary)
-        .catch(() => undefined),
-    );
+    const report = matchIndexStub(this.env)
+      .upsert(summary)
+      .catch((error) => console.error("match index update failed", state.matchId, String(error)));
+    this.ctx.waitUntil(report);
+    return report;
   }
 }
 

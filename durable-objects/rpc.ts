@@ -80,5 +80,9 @@ export interface RoomRpc {
 /** The directory of matches behind `GET /v1/matches`. */
 export interface MatchIndexRpc {
   upsert(summary: MatchSummary): Promise<void>;
+  /** Whether a match exists: one primary-key lookup. */
+  has(matchId: string): Promise<boolean>;
+  /** Removes a match from the directory (the admin's "remove a match"). */
+  remove(matchId: string): Promise<void>;
   list(): Promise<(MatchSummary & { updatedAt: number })[]>;
 }

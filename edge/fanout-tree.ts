@@ -19,17 +19,6 @@ export function childShards(shard: number, fanout: number, maxShards: number): n
   return out;
 }
 
-/** Hops from the hub to `shard` (the hub is depth 0). */
-export function depthOf(shard: number, fanout: number): number {
-  let depth = 0;
-  let k = shard;
-  while (k > 0) {
-    k = Math.floor((k - 1) / fanout);
-    depth++;
-  }
-  return depth;
-}
-
 /** Durable Object name of a room: one per (match, region, shard). */
 export function roomName(matchId: string, region: string, shard: number): string {
   return `${matchId}/${region}/${shard}`;

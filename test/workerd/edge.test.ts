@@ -194,6 +194,7 @@ describe("protocol hygiene", () => {
   });
 
   it("answers the heartbeat ping with pong", async () => {
+    await ingestEvents(fixtureEvents("1216517", "edge-ping").slice(0, 1));
     const viewer = await TestViewer.connect("/v1/matches/edge-ping/ws?region=weur");
     viewer.send('{"type":"ping"}');
     await viewer.waitFor(() => viewer.frames.some((f) => f.type === "pong"), "pong");
@@ -204,6 +205,7 @@ describe("protocol hygiene", () => {
     ["a message over the size limit", JSON.stringify({ type: "ping", pad: "x".repeat(400) })],
     ["not JSON", "hello"],
   ])("closes the socket with 1008 on %s", async (_what, frame) => {
+    await ingestEvents(fixtureEvents("1216517", "edge-policy").slice(0, 1));
     const viewer = await TestViewer.connect("/v1/matches/edge-policy/ws?region=weur");
     viewer.send(frame);
     await viewer.waitFor(() => viewer.closed !== null, "close");

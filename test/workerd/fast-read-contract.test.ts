@@ -44,6 +44,40 @@ describe.each(implementations)("fast-read contract: %s", (_name, make) => {
     expect(await fastRead.getMatch(matchId)).toEqual({ matchId, epoch: "e1", seq: 12, state: { runs: 55 } });
   });
 
+  it("keeps match ids apart, whatever characters they hold", async () => {
+    const fastRead = make();
+    const base = fresh("ns");
+    // "x:seq" must not be the seq key of "x", nor "x:state" its state.
+    await fastRead.putMatch({ matchId: base, epoch: "e1", seq: 5, state: { who: "base" } }, 60);
+    await fastRead.putMatch({ matchId: `${base}:seq`, epoch: "e1", seq: 1, state: { who: "seq" } }, 60);
+    await fastRead.putMatch({ matchId: `${base}:state`, epoch: "e1", seq: 9, state: { who: "state" } }, 60);
+    await fastRead.putMatch({ matchId: base, epoch: "e1", seq: 6, state: { who: "base, newer" } }, 60);
+    expect(await fastRead.getMatch(base)).toEqual({
+      matchId: base,
+      epoch: "e1",
+      seq: 6,
+      state: { who: "base, newer" },
+    });
+    expect((await fastRead.getMatch(`${base}:seq`))?.state).toEqual({ who: "seq" });
+    expect((await fastRead.getMatch(`${base}:state`))?.state).toEqual({ who: "state" });
+  });
+
+  it("forgets a removed match's read model and presence, and only that match's", async () => {
+    const fastRead = make();
+    const gone = fresh("removed");
+    const kept = fresh("kept");
+    const now = Date.now();
+    for (const matchId of [gone, kept]) {
+      await fastRead.putMatch({ matchId, epoch: "e1", seq: 3, state: { matchId } }, 60);
+      await fastRead.reportPresence({ matchId, region: "weur", shard: 0, viewers: 7, at: now });
+    }
+    await fastRead.deleteMatch(gone);
+    expect(await fastRead.getMatch(gone)).toBeNull();
+    expect(await fastRead.presence(gone, now, 15_000)).toEqual({ total: 0, byRegion: {} });
+    expect((await fastRead.getMatch(kept))?.seq).toBe(3);
+    expect((await fastRead.presence(kept, now, 15_000)).total).toBe(7);
+  });
+
   it("expires the read model after its TTL", async () => {
     const fastRead = make();
     const matchId = fresh("ttl");

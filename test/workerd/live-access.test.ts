@@ -126,6 +126,6 @@ describe("who may open the feed", () => {
       expect(refused.closed?.code).toBe(CLOSE_CODES.unauthorized);
       expect(refused.seq).toBeNull();
     }
-    expect((await worker(`/v1/matches/${matchId}/stream?region=weur`)).status).toBe(403);
+    expect((await worker(`/v1/matches/${matchId}/stream?region=weur`)).status).toBe(401);
   });
 });

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
 import { isRegion, type Region, regionFor } from "../../edge/region.ts";
-import { isPrivateMatch, verifyViewerToken } from "../../edge/viewer-token.ts";
 import {
   CLOSE_CODES,
   parseServerMessage,
@@ -11,6 +10,7 @@ import {
 import { ANY_EPOCH } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { HttpError } from "../http-error.ts";
+import { bearerToken, checkAccess, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
 import { closedSocket, connectViewer } from "../viewer-socket.ts";
@@ -36,22 +36,22 @@ live.get("/:matchId/ws", async (c) => {
     throw new HttpError(403, "origin_not_allowed", "this Origin may not open the live feed");
   }
   const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
-  if (isPrivateMatch(config.viewers.privateMatches, matchId)) {
-    const verdict = await checkViewerToken(config.viewers, matchId, protocols);
-    if (!verdict.ok) return closedSocket(CLOSE_CODES.unauthorized, verdict.reason);
-  }
+  const offered = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
   const { since, epoch } = resumePoint(c.req.query("since"), c.req.query("epoch"));
   const format = c.req.query("format") ?? "json-patch";
   if (!isLiveFormat(format)) {
     throw new HttpError(400, "invalid_format", `"format" is one of ${LIVE_FORMATS.join(", ")}`);
   }
-  return connectViewer(c.env, config, c.req.raw, {
+  const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
+  // Browsers show no HTTP status for a failed handshake: the refusal is a close code (4001, 4004), never retried.
+  const access = await checkAccess(
+    c.env,
+    config.viewers,
     matchId,
-    region: viewerRegion(config.viewers, c.req.raw, c.req.query("region")),
-    since,
-    epoch,
-    format,
-  });
+    offered?.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
+  );
+  if (!access.ok) return closedSocket(access.closeCode, access.message);
+  return connectViewer(c.env, config, c.req.raw, { matchId, region, since, epoch, format });
 });
 
 /**
@@ -62,17 +62,18 @@ live.get("/:matchId/ws", async (c) => {
 live.get("/:matchId/stream", async (c) => {
   const config = readConfig(c.env);
   const matchId = matchIdParam(c.req.param("matchId"));
-  if (isPrivateMatch(config.viewers.privateMatches, matchId)) {
-    throw new HttpError(403, "private_match", "private matches are served over the WebSocket route only");
-  }
+  // EventSource can send no header: the token may come as ?token= here, and only here.
+  const token = bearerToken(c.req.header("authorization")) ?? c.req.query("token");
   const lastEventId = c.req.header("last-event-id");
   const { since, epoch } = resumePoint(lastEventId ?? c.req.query("since"), c.req.query("epoch"));
+  const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
+  const { isPrivate } = await requireAccess(c.env, config.viewers, matchId, token);
   const upgrade = new Request(c.req.url, {
     headers: { upgrade: "websocket", "sec-websocket-protocol": SUBPROTOCOL },
   });
   const response = await connectViewer(c.env, config, upgrade, {
     matchId,
-    region: viewerRegion(config.viewers, c.req.raw, c.req.query("region")),
+    region,
     since,
     // EventSource only remembers the id: without an epoch the seq is taken against the room's current history.
     epoch: epoch ?? (since !== undefined ? ANY_EPOCH : undefined),
@@ -100,7 +101,7 @@ live.get("/:matchId/stream", async (c) => {
   return new Response(readable, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
+      "cache-control": isPrivate ? "private, no-store, no-transform" : "no-cache, no-transform",
       "x-accel-buffering": "no",
     },
   });
@@ -132,23 +133,6 @@ function viewerRegion(
     return override;
   }
   return regionFor(request.cf as Parameters<typeof regionFor>[0]);
-}
-
-async function checkViewerToken(
-  config: CreaseConfig["viewers"],
-  matchId: string,
-  protocols: string[],
-): Promise<{ ok: true } | { ok: false; reason: string }> {
-  if (!config.viewerTokenSecret)
-    return { ok: false, reason: "private match, but no VIEWER_TOKEN_SECRET is configured" };
-  const offered = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
-  if (!offered) return { ok: false, reason: "private match: offer the viewer token as a subprotocol" };
-  return verifyViewerToken(
-    config.viewerTokenSecret,
-    matchId,
-    offered.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
-    Math.floor(Date.now() / 1000),
-  );
 }
 
 function isLiveFormat(value: string): value is LiveFormat {

@@ -3,19 +3,41 @@ import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import { readConfig } from "../../config/crease-config.ts";
 import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
 import { presenceFreshMs } from "../../edge/presence.ts";
+import { isPrivateMatch } from "../../edge/viewer-token.ts";
 import { HttpError } from "../http-error.ts";
+import { bearerToken, cacheFor, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
 import { readMatch } from "../read-model.ts";
 
-export const matches = new Hono<{ Bindings: Env }>();
+export const matches = new Hono<{ Bindings: Env; Variables: { isPrivate: boolean } }>();
 // Reads are what a herd of refreshing browsers sends: limited per address, failing open
 // (a dead limiter must not take reads down; the read model and the ledger absorb the load).
 matches.use("*", limitByAddress("read", "open"));
 
-/** GET /v1/matches: known matches with their status and seq. */
+/** GET /v1/matches: the public matches with their score lines, status and viewers (never private ones). */
 matches.get("/", async (c) => {
-  return c.json({ matches: await matchIndexStub(c.env).list() });
+  const { privateMatches } = readConfig(c.env).viewers;
+  const list = (await matchIndexStub(c.env).list()).filter((m) => !isPrivateMatch(privateMatches, m.matchId));
+  return c.json({ matches: list }, 200, { "cache-control": "public, max-age=2" });
+});
+
+/**
+ * Every route of a match (this pattern matches `/:matchId` too), including any added later:
+ * a private match needs its token, and an unknown match is a 404, before anything is read.
+ */
+matches.use("/:matchId/*", async (c, next) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  const { viewers } = readConfig(c.env);
+  const { isPrivate } = await requireAccess(
+    c.env,
+    viewers,
+    matchId,
+    bearerToken(c.req.header("authorization")),
+  );
+  c.set("isPrivate", isPrivate);
+  await next();
+  if (isPrivate) c.header("cache-control", "private, no-store");
 });
 
 /**
@@ -25,6 +47,7 @@ matches.get("/", async (c) => {
  */
 matches.get("/:matchId", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
+  const isPrivate = c.get("isPrivate");
   const atRaw = c.req.query("at");
   const at = atRaw === undefined ? undefined : intQuery(atRaw, "at", { min: 0, max: 2 ** 31 - 1 });
   const unknown = () =>
@@ -33,7 +56,7 @@ matches.get("/:matchId", async (c) => {
     const found = await readMatch(c.env, matchId, (p) => c.executionCtx.waitUntil(p));
     if (!found) throw unknown();
     return c.json(found.match, 200, {
-      "cache-control": "public, max-age=1, stale-while-revalidate=5",
+      "cache-control": cacheFor(isPrivate, "public, max-age=1, stale-while-revalidate=5"),
       "x-crease-source": found.source,
     });
   }
@@ -41,7 +64,8 @@ matches.get("/:matchId", async (c) => {
   if (!snapshot) throw unknown();
   // A past seq never changes (until an epoch change): time travel can be cached for a while.
   return c.json(snapshot, 200, {
-    "cache-control": at === undefined ? "no-cache" : "public, max-age=60",
+    "cache-control":
+      at === undefined ? cacheFor(isPrivate, "no-cache") : cacheFor(isPrivate, "public, max-age=60"),
     "x-crease-source": "ledger",
   });
 });

@@ -17,7 +17,7 @@ import { GuardedFastRead, guard } from "../../../adapters/guarded-fast-read.ts";
  */
 
 type Behaviour = "succeed" | "throw" | "hang";
-type Method = "reportPresence" | "presence" | "putMatch" | "getMatch" | "limit";
+type Method = "reportPresence" | "presence" | "putMatch" | "getMatch" | "deleteMatch" | "limit";
 
 class FakeFastRead implements FastRead {
   readonly mode = "embedded" as const;
@@ -27,6 +27,7 @@ class FakeFastRead implements FastRead {
     presence: 0,
     putMatch: 0,
     getMatch: 0,
+    deleteMatch: 0,
     limit: 0,
   };
   presenceAnswer: PresenceCounts = { total: 0, byRegion: {} };
@@ -55,6 +56,9 @@ class FakeFastRead implements FastRead {
   }
   getMatch(_matchId: string): Promise<StoredMatch | null> {
     return this.answer("getMatch", this.matchAnswer);
+  }
+  deleteMatch(_matchId: string): Promise<void> {
+    return this.answer("deleteMatch", undefined);
   }
   limit(_rule: RateRule, _key: string): Promise<RateDecision> {
     return this.answer("limit", this.limitAnswer);
@@ -293,6 +297,7 @@ describe("guarded fast-read: last known presence is a copy", () => {
       },
       putMatch: async () => {},
       getMatch: async () => null,
+      deleteMatch: async () => {},
       limit: async () => ({ allowed: true, retryAfterMs: 0 }),
     };
     const guarded = guard(inner, { timeoutMs: 50, failureThreshold: 5, cooldownMs: 1000 });
