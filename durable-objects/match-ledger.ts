@@ -8,7 +8,7 @@ import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
 import { newEpoch, Publisher, stateAsJson } from "../origin/ledger/publisher.ts";
 import { type IngestOutcome, Sequencer } from "../origin/ledger/sequencer.ts";
-import type { MatchState, ProviderEvent } from "../origin/scoring/index.ts";
+import { ENGINE_VERSION, type MatchState, type ProviderEvent } from "../origin/scoring/index.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import type { LedgerLag, LedgerRpc, MatchSnapshot, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
@@ -33,6 +33,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.config = config.ledger;
     this.viewersFreshMs = presenceFreshMs(config.room.presenceIntervalMs);
     this.store = new LedgerStore(ctx.storage.sql);
+    this.store.adoptEngine(ENGINE_VERSION, newEpoch);
     this.publisher = new Publisher(this.store);
     this.lag = restoreLagWindow(this.store.getMeta("lag"));
   }
@@ -260,6 +261,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const known = this.matchId();
     if (known === null) {
       this.store.setMeta("matchId", matchId);
+      this.store.setMeta("engine", ENGINE_VERSION);
       this.store.setMeta("epoch", newEpoch());
     } else if (known !== matchId) {
       throw new Error(`ledger for ${known} was sent events of ${matchId}`);

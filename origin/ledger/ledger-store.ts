@@ -40,6 +40,20 @@ export class LedgerStore {
       sql.exec("ALTER TABLE published ADD COLUMN delta TEXT NOT NULL DEFAULT ''");
   }
 
+  /**
+   * Snapshots and published patches are caches of what the engine computes from the log: when
+   * the engine that wrote them differs from this one, they are dropped (the log is replayed on
+   * demand) and a new epoch begins, so every room and viewer takes the state afresh. A match
+   * records its engine at birth; one without a record predates versioning. True when it happened.
+   */
+  adoptEngine(version: number, freshEpoch: () => string): boolean {
+    if (this.getMeta("matchId") === null || this.getMeta("engine") === String(version)) return false;
+    this.sql.exec("DELETE FROM snapshots; DELETE FROM published");
+    this.setMeta("epoch", freshEpoch());
+    this.setMeta("engine", version);
+    return true;
+  }
+
   // --- meta -------------------------------------------------------------------
 
   getMeta(key: MetaKey): string | null {
@@ -320,7 +334,7 @@ export class LedgerStore {
   }
 }
 
-export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag";
+export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag" | "engine";
 
 export interface EdgeRegion {
   region: string;

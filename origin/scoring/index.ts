@@ -5,6 +5,7 @@
 export { apply } from "./apply.ts";
 export type { BallExtras, BallRecord, BallWicket } from "./ball.ts";
 export { ballLabel } from "./ball.ts";
+export { ENGINE_VERSION } from "./engine-version.ts";
 export * from "./events.ts";
 export { howOut } from "./how-out.ts";
 export { formatOvers, oversToBalls } from "./overs.ts";

@@ -1,0 +1,7 @@
+/**
+ * The shape of `MatchState` this engine produces. Bumped whenever a state written by an older
+ * engine would read wrong under this one (a field added or its meaning changed), so stored
+ * snapshots and published patches from before are recomputed rather than trusted.
+ * 2: umpire-counted overs (`countedBalls`, an over's `complete`).
+ */
+export const ENGINE_VERSION = 2;
