@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { type Subscription, subscribe } from "../client/index.ts";
-import { type MatchState, type ProviderEvent, replay, scorecard } from "../origin/scoring/index.ts";
+import { type MatchState, type ProviderEvent, replay, scorecard } from "../scoring/index.ts";
 import type { LocalStack } from "../scripts/local-stack.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { freshStack } from "./support/fresh-stack.ts";

@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { type Subscription, subscribe } from "../client/index.ts";
-import { type MatchState, replay } from "../origin/scoring/index.ts";
+import { type MatchState, replay } from "../scoring/index.ts";
 import { DEV_ADMIN } from "../scripts/local-stack.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { freshStack } from "./support/fresh-stack.ts";

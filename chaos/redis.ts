@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { type Subscription, subscribe } from "../client/index.ts";
-import { type MatchState, replay } from "../origin/scoring/index.ts";
+import { type MatchState, replay } from "../scoring/index.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { type RedisServer, start, startRedisServer } from "../test/support/upstash-bridge/index.ts";
 import { freshStack } from "./support/fresh-stack.ts";

@@ -15,7 +15,7 @@
  */
 import type { Socket } from "node:net";
 import { type Subscription, subscribe } from "../client/index.ts";
-import type { MatchState, ProviderEvent } from "../origin/scoring/index.ts";
+import type { MatchState, ProviderEvent } from "../scoring/index.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { freshStack } from "./support/fresh-stack.ts";
 import { matchEvents } from "./support/match.ts";

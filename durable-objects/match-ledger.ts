@@ -8,8 +8,8 @@ import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
 import { newEpoch, Publisher, stateAsJson } from "../origin/ledger/publisher.ts";
 import { type IngestOutcome, Sequencer } from "../origin/ledger/sequencer.ts";
-import { ENGINE_VERSION, type MatchState, type ProviderEvent } from "../origin/scoring/index.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
+import { ENGINE_VERSION, type MatchState, type ProviderEvent } from "../scoring/index.ts";
 import type { LedgerLag, LedgerRpc, MatchSnapshot, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
 

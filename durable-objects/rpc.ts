@@ -6,9 +6,9 @@
 import type { LagEvaluation, LagSample } from "../origin/lag.ts";
 import type { EdgeRegion, Gap } from "../origin/ledger/ledger-store.ts";
 import type { IngestOutcome } from "../origin/ledger/sequencer.ts";
-import type { MatchState, ProviderEvent } from "../origin/scoring/index.ts";
 import type { DeadLetter, MatchSummary } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
+import type { MatchState, ProviderEvent } from "../scoring/index.ts";
 
 export interface MatchSnapshot {
   matchId: string;

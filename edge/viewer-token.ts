@@ -8,7 +8,7 @@
  * The older two-part form `<expiry>.<hex mac of "<matchId>.<expiry>">` (scope: that match)
  * is still accepted, so tokens already handed out keep working until they expire.
  */
-import { constantTimeEqual, fromHex, hmacSha256, toHex } from "../origin/hmac.ts";
+import { constantTimeEqual, fromHex, hmacSha256, toHex } from "../protocol/hmac.ts";
 
 const encoder = new TextEncoder();
 

@@ -11,7 +11,7 @@
  */
 
 /** The HTTP header that carries the signature. */
-import { constantTimeEqual, fromHex, hmacSha256, toHex } from "./hmac.ts";
+import { constantTimeEqual, fromHex, hmacSha256, toHex } from "../protocol/hmac.ts";
 
 export const SIGNATURE_HEADER = "X-Crease-Signature";
 

@@ -1,2 +1,2 @@
 /** The one `assertNever`, from the engine (which imports nothing), for the protocol's users. */
-export { assertNever } from "../origin/scoring/assert-never.ts";
+export { assertNever } from "../scoring/assert-never.ts";

@@ -14,7 +14,7 @@ import {
   INNINGS_END_REASONS,
   MATCH_FORMATS,
   type ProviderEvent,
-} from "../origin/scoring/events.ts";
+} from "../scoring/events.ts";
 import { quote, type SchemaIssue, toSchemaIssues } from "./schema-issues.ts";
 
 /** Limits on the wire, exported so tests and producers can aim at the edges. */

@@ -33,7 +33,8 @@ const PACKAGES: Record<string, readonly string[]> = {
 /** Folders whose files must not import each other even at the same rank (stages, not layers). */
 const FENCED_SIBLINGS = new Set(["client", "origin", "edge"]);
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -79,8 +80,13 @@ export function violations(): string[] {
           else if (folder === "scoring") found.push(`${where} (the engine imports nothing)`);
         } else {
           const allowed = PACKAGES[folder];
-          const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? "");
-          if (spec.startsWith("cloudflare:") && (folder === "scoring" || folder === "protocol" || folder === "client"))
+          const pkg = spec.startsWith("@")
+            ? spec.split("/").slice(0, 2).join("/")
+            : (spec.split("/")[0] ?? "");
+          if (
+            spec.startsWith("cloudflare:") &&
+            (folder === "scoring" || folder === "protocol" || folder === "client")
+          )
             found.push(`${where} (no platform imports here)`);
           else if (allowed && !spec.startsWith("cloudflare:") && !allowed.includes(pkg))
             found.push(`${where} (not among ${folder}/'s packages: ${allowed.join(", ") || "none"})`);

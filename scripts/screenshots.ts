@@ -12,7 +12,7 @@
  */
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { ProviderEvent } from "../origin/scoring/index.ts";
+import type { ProviderEvent } from "../scoring/index.ts";
 import { launchBrowser } from "../test/e2e/support/browser.ts";
 import { freePort, LocalStack, ROOT, tempStateDir } from "./local-stack.ts";
 import { DEFAULT_MATCH, fixtureEvents, replay } from "./replay.ts";

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { constantTimeEqual } from "../origin/hmac.ts";
+import { constantTimeEqual } from "../protocol/hmac.ts";
 import { HttpError } from "./http-error.ts";
 
 /** Admin routes and /metrics take `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import type { ProviderEvent } from "../../origin/scoring/index.ts";
+import type { ProviderEvent } from "../../scoring/index.ts";
 import { freePort, postSignedBatch, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
 
 /** KEY=VALUE lines of .dev.vars.example, the values every local run uses. */

@@ -2,7 +2,7 @@
  * Broken copies of real events, the kinds a buggy provider sends: each must be reported
  * `invalid` by the webhook, and never cost its valid neighbours their place.
  */
-import type { ProviderEvent } from "../../origin/scoring/index.ts";
+import type { ProviderEvent } from "../../scoring/index.ts";
 
 const BREAKERS: ((e: ProviderEvent) => unknown)[] = [
   (e) => ({ ...e, seq: -e.seq }),

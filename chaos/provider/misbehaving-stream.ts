@@ -3,7 +3,7 @@
  * inserted mid-innings (later seqs renumbered), and event times jumping backwards and
  * forwards by hours. Replaying it in seq order is the truth the ledger must end at.
  */
-import type { CorrectionEvent, DeliveryEvent, ProviderEvent } from "../../origin/scoring/index.ts";
+import type { CorrectionEvent, DeliveryEvent, ProviderEvent } from "../../scoring/index.ts";
 
 const HOUR_MS = 3_600_000;
 

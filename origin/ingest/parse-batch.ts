@@ -1,5 +1,5 @@
 import { parseProviderEvent } from "../../protocol/provider-events.ts";
-import type { ProviderEvent } from "../scoring/index.ts";
+import type { ProviderEvent } from "../../scoring/index.ts";
 
 export interface InvalidEvent {
   index: number;

@@ -5,7 +5,7 @@ import type { PublishedPatch } from "../../protocol/publication.ts";
 export type { DeadLetter } from "../../protocol/admin-types.ts";
 
 import { parseProviderEvent } from "../../protocol/provider-events.ts";
-import type { MatchState, ProviderEvent } from "../scoring/index.ts";
+import type { MatchState, ProviderEvent } from "../../scoring/index.ts";
 
 /**
  * The ledger's SQLite tables, behind named methods so the sequencer reads as the

@@ -1,6 +1,6 @@
 import type { MatchSummary } from "../../protocol/admin-types.ts";
-import type { MatchState } from "../scoring/index.ts";
-import { resultText } from "../scoring/result-text.ts";
+import type { MatchState } from "../../scoring/index.ts";
+import { resultText } from "../../scoring/result-text.ts";
 
 /** The match list's line for a match: a headline, not the state (a few hundred bytes). */
 export function summarise(state: MatchState, seq: number, viewers: number): MatchSummary {

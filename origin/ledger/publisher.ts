@@ -2,7 +2,7 @@ import jsonPatch from "fast-json-patch";
 import type { JsonValue, PatchOperation } from "../../protocol/live-messages.ts";
 import { continuousChain, type Publication, type PublishedPatch } from "../../protocol/publication.ts";
 import { createStateDelta, stateText } from "../../protocol/state-delta.ts";
-import type { MatchState } from "../scoring/index.ts";
+import type { MatchState } from "../../scoring/index.ts";
 import type { LedgerStore } from "./ledger-store.ts";
 
 /** The state as plain JSON, for the wire (a MatchState is JSON by construction). */

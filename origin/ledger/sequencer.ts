@@ -1,5 +1,5 @@
 import { canonicalJson } from "../../protocol/canonical-json.ts";
-import { apply, emptyState, type MatchState, type ProviderEvent } from "../scoring/index.ts";
+import { apply, emptyState, type MatchState, type ProviderEvent } from "../../scoring/index.ts";
 import type { LedgerStore } from "./ledger-store.ts";
 
 /** What happened to one event the provider sent. */

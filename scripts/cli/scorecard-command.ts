@@ -1,4 +1,4 @@
-import { readCricsheetFile, readJsonFile } from "../../origin/cricsheet/read-file.ts";
+import { readCricsheetFile, readJsonFile } from "../cricsheet/read-file.ts";
 import type { Command } from "./command.ts";
 import { cricsheetSquads } from "./cricsheet-squads.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
@@ -23,7 +23,7 @@ export const scorecardCommand: Command = {
     const file = positionals[0] as string;
     const events = readCricsheetFile(file);
     // Loaded on demand so the other commands never pay for (or depend on) the engine.
-    const { replay, scorecard } = await import("../../origin/scoring/index.ts");
+    const { replay, scorecard } = await import("../../scoring/index.ts");
     const state = replay(events);
     if (values.json) {
       io.stdout(`${JSON.stringify(scorecard(state), null, 2)}\n`);

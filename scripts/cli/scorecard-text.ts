@@ -3,15 +3,9 @@
  * batting card with extras and total, did not bat, fall of wickets and the bowling card; then
  * the result. Pure: no colours, no terminal, so the same text is right in a pipe or a file.
  */
-import { assertNever } from "../../origin/scoring/assert-never.ts";
-import type {
-  InningsCard,
-  MatchFormat,
-  MatchInfo,
-  MatchStatus,
-  Scorecard,
-} from "../../origin/scoring/index.ts";
-import { resultText } from "../../origin/scoring/result-text.ts";
+import { assertNever } from "../../scoring/assert-never.ts";
+import type { InningsCard, MatchFormat, MatchInfo, MatchStatus, Scorecard } from "../../scoring/index.ts";
+import { resultText } from "../../scoring/result-text.ts";
 import { textTable, wrapList } from "./text-table.ts";
 
 export interface ScorecardTextContext {

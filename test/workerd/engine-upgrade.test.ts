@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LedgerStore } from "../../origin/ledger/ledger-store.ts";
-import { ENGINE_VERSION, replay } from "../../origin/scoring/index.ts";
+import { ENGINE_VERSION, replay } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
 

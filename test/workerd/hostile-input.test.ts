@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ProviderEvent } from "../../origin/scoring/index.ts";
+import type { ProviderEvent } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import {
   internalsIn,

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { replay } from "../../origin/scoring/index.ts";
+import { replay } from "../../scoring/index.ts";
 import { FIXTURE_IDS, fixtureEvents, rng, shuffle } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
 

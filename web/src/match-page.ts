@@ -1,6 +1,6 @@
 /** `/match.html?id=ID`: one match, live, through the client library's WebSocket subscription. */
 import { subscribe } from "../../client/index.ts";
-import { type MatchState, scorecard } from "../../origin/scoring/index.ts";
+import { type MatchState, scorecard } from "../../scoring/index.ts";
 import { manhattanChart } from "./charts/manhattan.ts";
 import { wagonWheel } from "./charts/wagon-wheel.ts";
 import { wormChart } from "./charts/worm.ts";

@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
 import { isRegion, type Region, regionFor } from "../../edge/region.ts";
 import {
-  CLOSE_CODES,
   parseServerMessage,
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,

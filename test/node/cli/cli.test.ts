@@ -88,8 +88,8 @@ describe.concurrent("crease CLI", () => {
     const run = await cli("scorecard", FIXTURE, "--json");
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    const { readCricsheetFile } = await import("../../../origin/cricsheet/read-file.ts");
-    const { replay, scorecard } = await import("../../../origin/scoring/index.ts");
+    const { readCricsheetFile } = await import("../../../scripts/cricsheet/read-file.ts");
+    const { replay, scorecard } = await import("../../../scoring/index.ts");
     const engine = scorecard(replay(readCricsheetFile(join(ROOT, FIXTURE))));
     expect(run.stdout).toBe(`${JSON.stringify(engine, null, 2)}\n`);
     const card = JSON.parse(run.stdout);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ProviderEvent } from "../../../origin/scoring/events.ts";
 import { LIMITS, parseProviderEvent } from "../../../protocol/provider-events.ts";
+import type { ProviderEvent } from "../../../scoring/events.ts";
 
 const envelope = { matchId: "cricsheet-1175359", seq: 7, ts: "2019-03-25T10:03:00.000Z" };
 

@@ -9,7 +9,7 @@ import {
   replay,
   ScoringError,
   scorecard,
-} from "../../../origin/scoring/index.ts";
+} from "../../../scoring/index.ts";
 import { EventLog } from "./events.ts";
 
 /** The state minus what legitimately differs between "corrected" and "replayed in place". */

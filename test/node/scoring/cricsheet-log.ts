@@ -5,7 +5,7 @@
  * independent so the two can disagree loudly.
  */
 import { readFileSync } from "node:fs";
-import type { DeliveryPayload, MatchFormat, ProviderEvent } from "../../../origin/scoring/index.ts";
+import type { DeliveryPayload, MatchFormat, ProviderEvent } from "../../../scoring/index.ts";
 
 interface CsDelivery {
   batter: string;

@@ -11,7 +11,7 @@ import type {
   MatchStartPayload,
   ProviderEvent,
   Wicket,
-} from "../../../origin/scoring/index.ts";
+} from "../../../scoring/index.ts";
 
 export type BallSpec = Partial<Omit<DeliveryPayload, "innings" | "over" | "ball">>;
 

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { replay, scorecard } from "../../../origin/scoring/index.ts";
+import { replay, scorecard } from "../../../scoring/index.ts";
 import {
   cricsheetEvents,
   documentedInnings,

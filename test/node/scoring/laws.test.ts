@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DISMISSAL_KINDS, type DismissalKind, replay, scorecard } from "../../../origin/scoring/index.ts";
+import { DISMISSAL_KINDS, type DismissalKind, replay, scorecard } from "../../../scoring/index.ts";
 import { EventLog } from "./events.ts";
 
 function card(log: EventLog) {

@@ -7,16 +7,16 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CricsheetError, cricsheetToEvents } from "../../../origin/cricsheet/index.ts";
-import { readCricsheetFile, readJsonFile } from "../../../origin/cricsheet/read-file.ts";
+import { parseProviderEvent } from "../../../protocol/provider-events.ts";
 import {
   type DeliveryPayload,
   type InningsCard,
   type ProviderEvent,
   replay,
   scorecard,
-} from "../../../origin/scoring/index.ts";
-import { parseProviderEvent } from "../../../protocol/provider-events.ts";
+} from "../../../scoring/index.ts";
+import { CricsheetError, cricsheetToEvents } from "../../../scripts/cricsheet/index.ts";
+import { readCricsheetFile, readJsonFile } from "../../../scripts/cricsheet/read-file.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures");
 const EXTRA = join(FIXTURES, "cricsheet-extra");

@@ -6,7 +6,7 @@ import {
   replay,
   ScoringError,
   scorecard,
-} from "../../../origin/scoring/index.ts";
+} from "../../../scoring/index.ts";
 import { cricsheetEvents } from "./cricsheet-log.ts";
 import { deepFreeze, EventLog } from "./events.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { replay, scorecard } from "../../../origin/scoring/index.ts";
+import { replay, scorecard } from "../../../scoring/index.ts";
 import { EventLog } from "./events.ts";
 
 function cards(log: EventLog) {

@@ -12,7 +12,7 @@ import {
   ScoringError,
   scorecard,
   type Wicket,
-} from "../../../origin/scoring/index.ts";
+} from "../../../scoring/index.ts";
 import { EventLog } from "./events.ts";
 
 function firstInnings(log: EventLog) {

@@ -1,6 +1,7 @@
 /// <reference types="vite/client" />
-import { cricsheetToEvents } from "../../../origin/cricsheet/index.ts";
-import type { ProviderEvent } from "../../../origin/scoring/index.ts";
+
+import type { ProviderEvent } from "../../../scoring/index.ts";
+import { cricsheetToEvents } from "../../../scripts/cricsheet/index.ts";
 
 export { seededRandom as rng } from "../../support/seeded-random.ts";
 

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
-import type { ProviderEvent } from "../../../origin/scoring/index.ts";
 import { signPayload } from "../../../origin/signature.ts";
+import type { ProviderEvent } from "../../../scoring/index.ts";
 
 /** The secrets vitest.config.ts gives the Worker; the second one exercises rotation. */
 export const SECRETS = ["test-secret-a", "test-secret-b"] as const;

@@ -1,5 +1,5 @@
 /** The manhattan: runs in each over as bars, innings side by side, a dot for each wicket. */
-import type { InningsCard } from "../../../origin/scoring/index.ts";
+import type { InningsCard } from "../../../scoring/index.ts";
 import { plural, s } from "../dom.ts";
 import { axes, inningsColour, withLegend } from "./parts.ts";
 import { CHART_BOX as B, linear, ticks } from "./scale.ts";

@@ -1,5 +1,5 @@
 /** The wagon wheel: one line per scoring shot that came with a direction, from the pitch outwards. */
-import type { BallRecord } from "../../../origin/scoring/index.ts";
+import type { BallRecord } from "../../../scoring/index.ts";
 import { h, plural, s } from "../dom.ts";
 
 const SIZE = 220;

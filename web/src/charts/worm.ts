@@ -1,5 +1,5 @@
 /** The worm: cumulative runs after each over, one line per innings. */
-import type { InningsCard } from "../../../origin/scoring/index.ts";
+import type { InningsCard } from "../../../scoring/index.ts";
 import { s } from "../dom.ts";
 import { axes, inningsColour, withLegend } from "./parts.ts";
 import { CHART_BOX as B, linear, ticks } from "./scale.ts";

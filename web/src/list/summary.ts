@@ -3,8 +3,9 @@
  * from an older server has no `innings` or `result`, and the page then shows the status alone;
  * an entry without a match id is dropped rather than breaking the whole list.
  */
-import type { MatchStatus } from "../../../origin/scoring/index.ts";
+
 import type { MatchSummary } from "../../../protocol/admin-types.ts";
+import type { MatchStatus } from "../../../scoring/index.ts";
 
 /** One innings as the list prints it: "Kings XI Punjab 184/4 (20.0 ov)". */
 export interface InningsLine {

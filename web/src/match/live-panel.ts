@@ -8,7 +8,7 @@ import {
   type InningsCard,
   type InningsState,
   type Scorecard,
-} from "../../../origin/scoring/index.ts";
+} from "../../../scoring/index.ts";
 import { fill, h, num, plural } from "../dom.ts";
 import { resultText } from "./result-text.ts";
 

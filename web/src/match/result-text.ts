@@ -1,5 +1,5 @@
 /** The result line as a scorecard prints it. */
-import type { MatchResult } from "../../../origin/scoring/index.ts";
+import type { MatchResult } from "../../../scoring/index.ts";
 import { plural } from "../dom.ts";
 
 export function resultText(result: MatchResult): string {

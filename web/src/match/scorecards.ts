@@ -1,5 +1,5 @@
 /** Full batting and bowling cards, one tab per innings, with extras, total and fall of wickets. */
-import type { InningsCard } from "../../../origin/scoring/index.ts";
+import type { InningsCard } from "../../../scoring/index.ts";
 import { fill, h, num, plural } from "../dom.ts";
 
 export function renderTabs(
