@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ProviderEvent, replay as replayEngine, scorecard } from "../../origin/scoring/index.ts";
+import { type ProviderEvent, replay as replayEngine, scorecard } from "../../scoring/index.ts";
 import { freePort, LocalStack, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
 import { fixtureEvents, replay } from "../../scripts/replay.ts";
 import { type HeadlessBrowser, launchBrowser, type WatchedPage } from "./support/browser.ts";
