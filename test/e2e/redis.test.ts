@@ -4,8 +4,8 @@ import ioredis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Subscription, subscribe } from "../../client/index.ts";
-import { cricsheetToEvents } from "../../origin/cricsheet/index.ts";
-import type { ProviderEvent } from "../../origin/scoring/index.ts";
+import type { ProviderEvent } from "../../scoring/index.ts";
+import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { freePort, LocalStack, tempStateDir } from "../../scripts/local-stack.ts";
 import { type Bridge, type RedisServer, start, startRedisServer } from "../support/upstash-bridge/index.ts";
 
