@@ -2,27 +2,35 @@
  * The local stack: `wrangler dev` with local persistence. Shared by `npm start`, `npm run dev`,
  * the end-to-end tests and the benchmarks, so they all run the stack the same way.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProviderEvent } from "../origin/scoring/index.ts";
 import { signPayload } from "../origin/signature.ts";
+import type { ProviderEvent } from "../scoring/index.ts";
 
 export const ROOT = join(import.meta.dirname, "..");
 export const STATE_DIR = join(ROOT, ".wrangler", "state");
-/** The development values from .dev.vars.example, which every local run uses. */
+/**
+ * The fixed development values. Tests, benchmarks and chaos scripts run on these whatever a
+ * developer keeps in .dev.vars; `npm start` and `npm run dev` read .dev.vars instead.
+ */
+export const DEV_VARS_EXAMPLE = join(ROOT, ".dev.vars.example");
 export const DEV_SECRET = "dev-ingest-secret";
 export const DEV_ADMIN = { authorization: "Bearer dev-admin-token" };
 
-/** A fresh clone needs no manual step: development secrets come from the documented example. */
-export function ensureDevVars(): void {
-  const target = join(ROOT, ".dev.vars");
+/**
+ * The project's .dev.vars, as `wrangler dev` reads it; a fresh clone gets a copy of the
+ * documented example first, so it needs no manual step. Returns its path.
+ */
+export function ensureDevVars(root: string = ROOT): string {
+  const target = join(root, ".dev.vars");
   if (!existsSync(target)) {
-    copyFileSync(join(ROOT, ".dev.vars.example"), target);
+    copyFileSync(join(root, ".dev.vars.example"), target);
     console.log("created .dev.vars from .dev.vars.example (development values only)");
   }
+  return target;
 }
 
 /** Reads `--port N` (or `--port=N`) from argv; 8787 otherwise. */
@@ -73,46 +81,132 @@ export function tempStateDir(): string {
 }
 
 /**
- * `wrangler dev` on loopback with local persistence, in its own process group, so a test can
- * kill -9 the whole runtime (wrangler and workerd) the way a crash would.
+ * This process and the ones that launched it for the same command: the ancestors in our process
+ * group, up to the `npm` process if there is one (npm → `sh -c` → tsx → this script). npm
+ * forwards only SIGINT and SIGTERM, to `sh`, which dies without passing them on, and tsx does
+ * not relay SIGHUP: a signal to any of them can leave this script running. The stack watches
+ * them all and stops when any is gone. Without `ps` (Windows) it watches this process alone.
+ */
+export function launcherChain(): number[] {
+  const table = new Map<number, { ppid: number; pgid: number; args: string }>();
+  try {
+    const listing = execFileSync("ps", ["-A", "-o", "pid=,ppid=,pgid=,args="], { encoding: "utf8" });
+    for (const line of listing.split("\n")) {
+      const match = /^\s*(\d+)\s+(\d+)\s+(\d+)\s(.*)$/.exec(line);
+      if (match)
+        table.set(Number(match[1]), { ppid: Number(match[2]), pgid: Number(match[3]), args: match[4] ?? "" });
+    }
+  } catch {
+    return [process.pid];
+  }
+  const own = table.get(process.pid);
+  const chain = [process.pid];
+  for (let pid = own?.ppid ?? 0; pid > 1; ) {
+    const ancestor = table.get(pid);
+    if (!own || !ancestor || ancestor.pgid !== own.pgid) break;
+    chain.push(pid);
+    if (/(^|[\s/])np[mx](-cli\.js)?(\s|$)/.test(ancestor.args)) break;
+    pid = ancestor.ppid;
+  }
+  return chain;
+}
+
+/**
+ * The leader of the stack's process group, between us and wrangler: it starts wrangler, exits
+ * with it, and stops the group (SIGINT, then SIGKILL after 5 s) as soon as any process it
+ * watches is gone, so a killed script, or an npm that died of a signal it did not pass on,
+ * never leaves wrangler and workerd holding the port. It ignores the signals LocalStack sends
+ * the group: wrangler exits on them and the leash follows. Plain JavaScript for `node -e`.
+ */
+const LEASH = `
+const { spawn } = require("node:child_process");
+const { constants } = require("node:os");
+const [watched, command, ...args] = process.argv.slice(1);
+const child = spawn(command, args, { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => {});
+child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+};
+const pids = watched.split(",").map(Number);
+const timer = setInterval(() => {
+  if (pids.every(alive)) return;
+  clearInterval(timer);
+  process.kill(-process.pid, "SIGINT");
+  setTimeout(() => process.kill(-process.pid, "SIGKILL"), 5000).unref();
+}, 250);
+`;
+
+export interface LocalStackOptions {
+  stdio?: "ignore" | "inherit";
+  /** Where the secrets and local settings come from; the fixed development values by default. */
+  envFile?: string;
+  /** Single values on top of the env file (`--var NAME:VALUE`). */
+  vars?: Record<string, string>;
+  /** Processes whose exit stops the stack; this one by default (a crashed test leaves nothing behind). */
+  owners?: number[];
+}
+
+/**
+ * `wrangler dev` on loopback with local persistence, in its own process group (led by the
+ * leash above), so a test can kill -9 the whole runtime (wrangler and workerd) the way a crash
+ * would.
  */
 export class LocalStack {
   private child: ChildProcess | null = null;
+  private exit: Promise<number | null> = Promise.resolve(null);
   readonly base: string;
 
   constructor(
     readonly port: number,
     readonly stateDir: string = STATE_DIR,
-    private readonly opts: { stdio?: "ignore" | "inherit"; vars?: Record<string, string> } = {},
+    private readonly opts: LocalStackOptions = {},
   ) {
     this.base = `http://127.0.0.1:${port}`;
   }
 
+  /** Settles with the exit code when the running stack exits, whoever stopped it. */
+  get exited(): Promise<number | null> {
+    return this.exit;
+  }
+
   async start(timeoutMs = 60_000): Promise<void> {
     const vars = Object.entries(this.opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-    const child = spawn(
+    const wrangler = [
       join(ROOT, "node_modules", ".bin", "wrangler"),
-      [
-        "dev",
-        "--port",
-        String(this.port),
-        "--ip",
-        "127.0.0.1",
-        "--persist-to",
-        this.stateDir,
-        "--env-file",
-        join(ROOT, ".dev.vars.example"),
-        "--show-interactive-dev-session=false",
-        ...vars,
-      ],
-      {
-        cwd: ROOT,
-        detached: true,
-        stdio: this.opts.stdio ?? "ignore",
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      "dev",
+      "--port",
+      String(this.port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      this.stateDir,
+      "--env-file",
+      this.opts.envFile ?? DEV_VARS_EXAMPLE,
+      "--show-interactive-dev-session=false",
+      ...vars,
+    ];
+    const owners = (this.opts.owners ?? [process.pid]).join(",");
+    const child = spawn(process.execPath, ["-e", LEASH, owners, ...wrangler], {
+      cwd: ROOT,
+      detached: true,
+      stdio: this.opts.stdio ?? "ignore",
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        // Miniflare fetches a real request.cf from workers.cloudflare.com at every start and, offline,
+        // prints a warning with a stack trace (twice). Locally the region comes from ?region=
+        // (ALLOW_REGION_OVERRIDE), so its documented placeholder is all we need, online or not.
+        CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
       },
-    );
+    });
     this.child = child;
+    this.exit = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
@@ -142,11 +236,11 @@ export class LocalStack {
 
   private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
-    if (!child?.pid || child.exitCode !== null) {
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) {
       this.child = null;
       return;
     }
-    const exited = new Promise((r) => child.once("exit", r));
+    const exited = this.exit;
     try {
       process.kill(-child.pid, signal);
     } catch {

@@ -3,9 +3,10 @@
  * into its webhook at a chosen speed, with the page's address and a progress bar. Ctrl-C stops
  * everything it started. Run `npm start -- --help` for the flags.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { ProviderEvent } from "../origin/scoring/index.ts";
-import { ensureDevVars, LocalStack } from "./local-stack.ts";
+import type { ProviderEvent } from "../scoring/index.ts";
+import { DEV_ADMIN, ensureDevVars, LocalStack, launcherChain } from "./local-stack.ts";
 import { bundledMatchIds, DEFAULT_MATCH, fixtureEvents, type ReplayProgress, replay } from "./replay.ts";
 
 const USAGE = `usage: npm start -- [--match ID] [--speed X] [--matches N] [--port N] [--no-replay] [--fresh]
@@ -119,6 +120,17 @@ class ProgressBar {
   }
 }
 
+/** The development token is printed; one the developer chose in .dev.vars is not. */
+function adminTokenHint(envFile: string): string {
+  const line = readFileSync(envFile, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("ADMIN_TOKEN="));
+  const token = line?.slice("ADMIN_TOKEN=".length).trim();
+  return token === DEV_ADMIN.authorization.slice("Bearer ".length)
+    ? `token ${token}`
+    : "token: ADMIN_TOKEN in .dev.vars";
+}
+
 function describe(e: ProviderEvent): string {
   switch (e.type) {
     case "delivery":
@@ -132,10 +144,14 @@ function describe(e: ProviderEvent): string {
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
-  ensureDevVars();
+  const envFile = ensureDevVars();
   // wrangler logs every request at info level, which would scroll the progress bar away.
   process.env.WRANGLER_LOG ??= "warn";
-  const stack = new LocalStack(opts.port, undefined, { stdio: "inherit" });
+  const stack = new LocalStack(opts.port, undefined, {
+    stdio: "inherit",
+    envFile,
+    owners: launcherChain(),
+  });
   const abort = new AbortController();
   let stopping = false;
   // SIGHUP too (the terminal closed): wrangler runs in its own process group, so nothing else would stop it.
@@ -149,13 +165,26 @@ async function main(): Promise<void> {
     });
 
   console.log(`starting the local stack on ${stack.base} (wrangler dev; state in .wrangler/state)…`);
-  await stack.start(120_000);
+  try {
+    await stack.start(120_000);
+  } catch (err) {
+    if (stopping) return; // a signal during startup: the handler above finishes the stop
+    throw err;
+  }
+  // Its watchdog stopped it (a launcher gone), or it crashed: nothing is left to serve.
+  void stack.exited.then((code) => {
+    if (stopping) return;
+    stopping = true;
+    abort.abort(new Error("stopped"));
+    console.error(`\nwrangler dev exited (code ${code})`);
+    process.exit(1);
+  });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   const ids = [opts.match, ...bundledMatchIds().filter((id) => id !== opts.match)].slice(0, opts.matches);
   const run = opts.fresh ? `-r${Date.now().toString(36)}` : "";
   const feeds = ids.map((id) => ({ id, events: fixtureEvents(id, `cricsheet-${id}${run}`) }));
   console.log(
-    `Crease is up in ${seconds} s: ${stack.base}/  (operations: ${stack.base}/ops.html, token dev-admin-token)`,
+    `Crease is up in ${seconds} s: ${stack.base}/  (operations: ${stack.base}/ops.html, ${adminTokenHint(envFile)})`,
   );
   if (!opts.replay) {
     console.log("no replay (--no-replay); Ctrl-C to stop");
