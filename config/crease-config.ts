@@ -57,7 +57,8 @@ const schema = z.object({
   ROOM_SLOW_AFTER_MS: int(100, 3_600_000, 30_000),
   ROOM_SLOW_CLOSE_AFTER_MS: int(100, 3_600_000, 90_000),
   // viewers
-  ALLOWED_ORIGINS: z.string().default("*"),
+  // Closed by default: a deploy names the sites that may embed its feed (edge/origin-policy.ts).
+  ALLOWED_ORIGINS: z.string().default(""),
   ALLOW_REGION_OVERRIDE: flag,
   PRIVATE_MATCHES: z.string().default(""),
   VIEWER_TOKEN_SECRET: optionalText,
@@ -87,8 +88,8 @@ export interface CreaseConfig {
   ledger: LedgerConfig & { locationHint: Region };
   room: RoomConfig;
   viewers: {
-    /** Origins allowed to open WebSockets; null means any. */
-    allowedOrigins: string[] | null;
+    /** Browser origins allowed to open the feed besides the deployment's own (`*`, exact, or `scheme://host:*`). */
+    allowedOrigins: string[];
     allowRegionOverride: boolean;
     privateMatches: string[];
     viewerTokenSecret: string | null;
@@ -128,7 +129,6 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
     throw new Error(`invalid configuration ${issue?.path.join(".")}: ${issue?.message}`);
   }
   const v = parsed.data;
-  const origins = list(v.ALLOWED_ORIGINS);
   return {
     ingest: { maxBodyBytes: v.MAX_BODY_BYTES, signatureToleranceS: v.SIGNATURE_TOLERANCE_S },
     ledger: {
@@ -151,7 +151,7 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       slowCloseAfterMs: v.ROOM_SLOW_CLOSE_AFTER_MS,
     },
     viewers: {
-      allowedOrigins: origins.includes("*") ? null : origins,
+      allowedOrigins: list(v.ALLOWED_ORIGINS),
       allowRegionOverride: v.ALLOW_REGION_OVERRIDE === "true" || v.ALLOW_REGION_OVERRIDE === "1",
       privateMatches: list(v.PRIVATE_MATCHES),
       viewerTokenSecret: v.VIEWER_TOKEN_SECRET,

@@ -3,14 +3,23 @@
  * web/public/build/, beside the HTML and CSS that the Worker serves as static assets. Also run
  * by wrangler itself ([build] in wrangler.toml) before `wrangler dev` and `wrangler deploy`.
  */
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { ROOT } from "./local-stack.ts";
 
 const PAGES = ["list-page", "match-page", "ops-page"];
 
+/**
+ * Source maps publish the pages' whole source next to them, so they are built only when asked
+ * (`CREASE_SOURCE_MAPS=1`, e.g. in a local `.dev.vars`-style shell): a deploy serves none.
+ */
+const SOURCE_MAPS = process.env.CREASE_SOURCE_MAPS === "1";
+
 /** Bundles every page; returns the bytes written per file. */
 export async function buildWeb(): Promise<Record<string, number>> {
+  // A map left from an earlier build with maps on would still be served: the folder is rebuilt whole.
+  rmSync(join(ROOT, "web", "public", "build"), { recursive: true, force: true });
   const result = await build({
     entryPoints: PAGES.map((p) => join(ROOT, "web", "src", `${p}.ts`)),
     outdir: join(ROOT, "web", "public", "build"),
@@ -19,7 +28,7 @@ export async function buildWeb(): Promise<Record<string, number>> {
     platform: "browser",
     target: "es2022",
     minify: true,
-    sourcemap: "linked",
+    sourcemap: SOURCE_MAPS ? "linked" : false,
     metafile: true,
     logLevel: "warning",
   });

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
 import type { LimiterFailure } from "../adapters/guarded-fast-read.ts";
 import { LocalPrefilter } from "../adapters/local-prefilter.ts";
+import { rateLimitKey } from "./client-address.ts";
 import { HttpError } from "./http-error.ts";
 
 type RuleName = "connect" | "read" | "ingest";
@@ -22,8 +23,9 @@ function prefilterFor(rule: RuleName, windowSeconds: number): LocalPrefilter {
 /**
  * Counts a request against a rate rule and refuses with 429 and Retry-After past it. Keys
  * stay in this isolate's own counter until they get busy (see LocalPrefilter). The key
- * is the client address Cloudflare sets (`CF-Connecting-IP`); a request without one (a test
- * harness calling the Worker directly) is not counted. When the limiter is unavailable the
+ * is the client address Cloudflare sets (`CF-Connecting-IP`), an IPv6 address by its /64
+ * (see client-address.ts); a request without one (a test harness calling the Worker directly)
+ * is not counted. Under `wrangler dev` every client is the same loopback address. When the limiter is unavailable the
  * route's `onFailure` decides: "open" lets the request through, "closed" refuses it.
  */
 export function limitByAddress(
@@ -32,7 +34,7 @@ export function limitByAddress(
 ): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     const address = c.req.header("cf-connecting-ip");
-    if (address) await enforce(c, rule, address, onFailure);
+    if (address) await enforce(c, rule, rateLimitKey(address), onFailure);
     await next();
   };
 }

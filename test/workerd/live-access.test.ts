@@ -90,6 +90,7 @@ describe("compression", () => {
 
 describe("who may open the feed", () => {
   it("refuses a WebSocket from an Origin that is not allowed", async () => {
+    await ingestEvents(fixtureEvents("1216517", "origin-test").slice(0, 1));
     const res = await worker("/v1/matches/origin-test/ws?region=weur", {
       headers: { upgrade: "websocket", origin: "http://evil.test" },
     });
@@ -100,6 +101,15 @@ describe("who may open the feed", () => {
     expect(ok.status).toBe(101);
     ok.webSocket?.accept();
     ok.webSocket?.close();
+    // The deployment's own pages (same origin) and non-browser clients (no Origin) need no listing.
+    for (const origin of ["http://crease.test", undefined]) {
+      const res = await worker("/v1/matches/origin-test/ws?region=weur", {
+        headers: { upgrade: "websocket", ...(origin ? { origin } : {}) },
+      });
+      expect(res.status, String(origin)).toBe(101);
+      res.webSocket?.accept();
+      res.webSocket?.close();
+    }
   });
 
   it("takes a private match's token as a subprotocol, and closes 4001 without a valid one", async () => {

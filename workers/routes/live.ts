@@ -1,11 +1,8 @@
 import { Hono } from "hono";
 import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
+import { originAllowed } from "../../edge/origin-policy.ts";
 import { isRegion, type Region, regionFor } from "../../edge/region.ts";
-import {
-  parseServerMessage,
-  SUBPROTOCOL,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from "../../protocol/live-messages.ts";
+import { parseServerMessage, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../../protocol/live-messages.ts";
 import { ANY_EPOCH } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { HttpError } from "../http-error.ts";
@@ -31,8 +28,12 @@ live.get("/:matchId/ws", async (c) => {
     throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");
   }
   const origin = c.req.header("origin");
-  if (origin && config.viewers.allowedOrigins && !config.viewers.allowedOrigins.includes(origin)) {
-    throw new HttpError(403, "origin_not_allowed", "this Origin may not open the live feed");
+  if (!originAllowed(origin, c.req.url, config.viewers.allowedOrigins)) {
+    throw new HttpError(
+      403,
+      "origin_not_allowed",
+      `the origin ${origin?.slice(0, 100)} may not open the live feed (ALLOWED_ORIGINS)`,
+    );
   }
   const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
   const offered = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
