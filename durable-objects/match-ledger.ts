@@ -22,9 +22,9 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private readonly store: LedgerStore;
   private readonly config: LedgerConfig;
   private sequencer: Sequencer | null = null;
-  private readonly publisher: Publisher;
+  private publisher: Publisher;
   private readonly resumeCache = new Map<string, ResumeAnswer>();
-  private readonly lag: LagWindow;
+  private lag: LagWindow;
   private readonly viewersFreshMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -68,6 +68,25 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   }
 
   /** A region's hub has no viewers left: its count leaves the match's total at once. */
+  /**
+   * Removes the match entirely (the admin's "remove a match"): every row of its log, snapshots,
+   * dead letters and edge registrations, and its alarm. Answers the regions whose rooms still
+   * hold viewers, so the caller can close them. Afterwards this ledger is as if never created.
+   */
+  async remove(): Promise<{ removed: boolean; regions: string[] }> {
+    if (!this.existing()) return { removed: false, regions: [] };
+    const regions = this.store.edgeRegions().map((r) => r.region);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // The tables again, empty, on the same handle: a later signed event starts the match afresh.
+    new LedgerStore(this.ctx.storage.sql);
+    this.sequencer = null;
+    this.resumeCache.clear();
+    this.publisher = new Publisher(this.store);
+    this.lag = new LagWindow();
+    return { removed: true, regions };
+  }
+
   async unregisterRegion(matchId: string, region: string): Promise<void> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return;

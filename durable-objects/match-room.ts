@@ -122,6 +122,22 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     return { sockets, children, seq: head.seq, epoch: head.epoch, hasState: this.state !== null };
   }
 
+  async remove(): Promise<void> {
+    const identity = this.store.identity();
+    for (const ws of this.ctx.getWebSockets())
+      closeQuietly(ws, CLOSE_CODES.unknownMatch, "this match was removed");
+    if (identity)
+      await this.tree.removeChildren(
+        identity,
+        this.store.children().map((c) => c.shard),
+      );
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    new RoomStore(this.ctx.storage.sql, this.config.ringSize); // the tables again, empty, on the same handle
+    this.state = null;
+    this.viewers = null;
+  }
+
   /**
    * The presence tick, the only periodic wake-up a room has (while anyone is here): expire
    * silent children, report viewers up the tree (learning the match's total and the parent's

@@ -74,6 +74,19 @@ export class RoomTree {
     return gone;
   }
 
+  /** Passes a removal down to each child shard (which passes it to its own). */
+  async removeChildren(identity: RoomIdentity, children: readonly number[]): Promise<void> {
+    await Promise.all(
+      children.map((shard) =>
+        roomStub(this.env, identity.matchId, identity.region, shard)
+          .remove()
+          .catch((error) =>
+            console.error("remove child failed", describe(identity), "child", shard, String(error)),
+          ),
+      ),
+    );
+  }
+
   /** The shard above this one, for the parent's own identity. */
   parentIdentity(identity: RoomIdentity): RoomIdentity {
     return { ...identity, shard: parentShard(identity.shard, this.fanout) ?? 0 };

@@ -52,6 +52,8 @@ export interface LedgerRpc {
   deadLetters(): Promise<DeadLetter[]>;
   replayDeadLetter(seq: number): Promise<{ found: boolean; applied: boolean; deadLetter: DeadLetter | null }>;
   discardDeadLetter(seq: number): Promise<{ found: boolean }>;
+  /** Removes the match's whole log and state; answers the regions that had rooms. */
+  remove(): Promise<{ removed: boolean; regions: string[] }>;
 }
 
 export interface RoomIdentity {
@@ -75,6 +77,8 @@ export interface RoomRpc {
   registerChild(identity: RoomIdentity, viewers: number): Promise<Upstream>;
   unregisterChild(shard: number): Promise<void>;
   stats(): Promise<RoomStats>;
+  /** The match was removed: close every socket (4004), pass it down to the children, forget everything. */
+  remove(): Promise<void>;
 }
 
 /** The directory of matches behind `GET /v1/matches`. */

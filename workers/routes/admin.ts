@@ -1,7 +1,9 @@
 import { Hono } from "hono";
-import { ledgerStub } from "../../durable-objects/stubs.ts";
+import { fastReadFor } from "../../adapters/fast-read-config.ts";
+import { ledgerStub, matchIndexStub, roomStub } from "../../durable-objects/stubs.ts";
 import { requireAdmin } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
+import { forgetMatch } from "../match-directory.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 
 export const admin = new Hono<{ Bindings: Env }>();
@@ -42,6 +44,32 @@ admin.post("/matches/:matchId/dead-letters/:seq/discard", async (c) => {
   if (!result.found)
     throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
   return c.json({ matchId, seq, discarded: true });
+});
+
+/**
+ * Removes a match entirely, for test matches and cleaning up: its ledger (log, snapshots, dead
+ * letters), its rooms in every region (their viewers are closed with 4004), its read model and
+ * presence, and its listing. Readers get 404 from then on (other isolates within a minute, as
+ * their cache of known ids expires); a new signed event would start the match afresh.
+ */
+admin.delete("/matches/:matchId", async (c) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  const ledger = await ledgerStub(c.env, matchId).remove();
+  const hubs = await Promise.allSettled(
+    ledger.regions.map((region) => roomStub(c.env, matchId, region, 0).remove()),
+  );
+  const readModel = await fastReadFor(c.env).fastRead.deleteMatch(matchId);
+  await matchIndexStub(c.env).remove(matchId);
+  forgetMatch(matchId);
+  if (!ledger.removed)
+    throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
+  return c.json({
+    matchId,
+    removed: true,
+    regions: ledger.regions,
+    roomsFailed: hubs.filter((h) => h.status === "rejected").length,
+    readModelRemoved: readModel,
+  });
 });
 
 /** Forgets the match's edge registrations: notifications are lost until the regions report again. */
