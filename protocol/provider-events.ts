@@ -151,12 +151,17 @@ export const matchResultSchema = z.discriminatedUnion("kind", [
 
 export const matchEndPayloadSchema = z.strictObject({ result: matchResultSchema });
 
-/** A match id: 1 to 128 characters from `A-Z a-z 0-9 . _ : -`, safe in URLs, storage keys and logs. */
+/**
+ * A match id: 1 to 128 characters from `A-Z a-z 0-9 . _ : -`, safe in URLs, storage keys and
+ * logs, and not only dots (`.` and `..` are path segments a URL resolves away, so such a match
+ * could be written but never read or watched). The one validator for ingest and every route.
+ */
 export const matchIdSchema = z
   .string()
   .min(1)
   .max(LIMITS.matchIdLength)
-  .regex(MATCH_ID, { error: "matchId may contain only letters, digits and . _ : -" });
+  .regex(MATCH_ID, { error: "matchId may contain only letters, digits and . _ : -" })
+  .refine((id) => !/^\.+$/.test(id), { error: "matchId cannot be only dots" });
 
 export function isValidMatchId(id: unknown): id is string {
   return matchIdSchema.safeParse(id).success;

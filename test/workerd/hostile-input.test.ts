@@ -111,6 +111,18 @@ const envelopeCases: HostileCase[] = [
     path: "matchId",
   },
   {
+    name: "matchId '..' (a path segment no read route could reach)",
+    send: json(variant((e) => (e.matchId = ".."))),
+    status: 422,
+    path: "matchId",
+  },
+  {
+    name: "matchId '.'",
+    send: json(variant((e) => (e.matchId = "."))),
+    status: 422,
+    path: "matchId",
+  },
+  {
     name: "matchId with slashes",
     send: json(variant((e) => (e.matchId = `../${TARGET}/x`))),
     status: 422,
