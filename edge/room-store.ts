@@ -1,5 +1,6 @@
+import { continuousChain } from "../protocol/continuity.ts";
 import type { PatchOperation } from "../protocol/live-messages.ts";
-import { continuousChain, type PublishedPatch } from "../protocol/publication.ts";
+import type { PublishedPatch } from "../protocol/publication.ts";
 
 export interface RoomIdentity {
   matchId: string;

@@ -23,28 +23,3 @@ export type Publication =
 export type ResumeAnswer =
   | { kind: "patches"; epoch: string; seq: number; patches: PublishedPatch[] }
   | { kind: "snapshot"; epoch: string; seq: number; state: JsonValue };
-
-/**
- * The chain from `since` to `head`: the entries after `since`, each one's `prev` the seq
- * before it, ending exactly at `head`. Null when the chain is broken or does not reach
- * (`since` ahead of `head`, a missing link, entries ending short or past the head).
- * One judgement for every place that replays versions: the ledger's log, a room's ring,
- * a pull's answer.
- */
-export function continuousChain<T extends { seq: number; prev: number }>(
-  since: number,
-  head: number,
-  entries: readonly T[],
-): T[] | null {
-  if (since > head) return null;
-  const out: T[] = [];
-  let expected = since;
-  for (const entry of entries) {
-    if (entry.seq <= since) continue;
-    if (expected === head) break;
-    if (entry.prev !== expected) return null;
-    out.push(entry);
-    expected = entry.seq;
-  }
-  return expected === head ? out : null;
-}

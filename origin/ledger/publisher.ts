@@ -1,6 +1,7 @@
 import jsonPatch from "fast-json-patch";
+import { continuousChain } from "../../protocol/continuity.ts";
 import type { JsonValue, PatchOperation } from "../../protocol/live-messages.ts";
-import { continuousChain, type Publication, type PublishedPatch } from "../../protocol/publication.ts";
+import type { Publication, PublishedPatch } from "../../protocol/publication.ts";
 import { createStateDelta, stateText } from "../../protocol/state-delta.ts";
 import type { MatchState } from "../../scoring/index.ts";
 import type { LedgerStore } from "./ledger-store.ts";
