@@ -10,6 +10,7 @@ export * from "./events.ts";
 export { howOut } from "./how-out.ts";
 export { formatOvers, oversToBalls } from "./overs.ts";
 export { replay } from "./replay.ts";
+export { resultText } from "./result-text.ts";
 export type { BattingCard, BowlingCard, InningsCard, Scorecard } from "./scorecard.ts";
 export { recentBalls, scorecard } from "./scorecard.ts";
 export { ScoringError } from "./scoring-error.ts";

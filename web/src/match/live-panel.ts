@@ -10,7 +10,7 @@ import {
   type Scorecard,
 } from "../../../scoring/index.ts";
 import { fill, h, num, plural } from "../dom.ts";
-import { resultText } from "./result-text.ts";
+import { resultText } from "../../../scoring/result-text.ts";
 
 export function inningsScore(card: InningsCard): string {
   const wickets = card.wickets === 10 ? "" : `/${card.wickets}`;
