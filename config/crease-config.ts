@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { REGIONS, type Region } from "../edge/region.ts";
 import type { RoomConfig } from "../edge/room-config.ts";
+import type { BacklogLimits } from "../edge/sse-backlog.ts";
 import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
 
 const int = (min: number, max: number, fallback: number) =>
@@ -43,6 +44,7 @@ const schema = z.object({
   SNAPSHOT_EVERY: int(1, 10_000, 50),
   GAP_TIMEOUT_MS: int(10, 3_600_000, 10_000),
   LEDGER_MAX_AHEAD: int(1, 1_000_000, 10_000),
+  LEDGER_MAX_SKIP: int(0, 1_000_000, 100),
   LEDGER_LOCATION_HINT: z.enum(REGIONS).default("weur"),
   // rooms
   ROOM_MAX_SOCKETS: int(1, 32_000, 2000),
@@ -56,12 +58,19 @@ const schema = z.object({
   ROOM_SLOW_BEHIND_VERSIONS: int(1, 100_000, 10),
   ROOM_SLOW_AFTER_MS: int(100, 3_600_000, 30_000),
   ROOM_SLOW_CLOSE_AFTER_MS: int(100, 3_600_000, 90_000),
+  ROOM_SILENT_AFTER_MS: int(1000, 3_600_000, 60_000),
+  // The dearest frame (a resume) costs 10 tokens: a smaller bucket would refuse it always.
+  ROOM_FRAME_BURST: int(10, 100_000, 60),
+  ROOM_FRAME_PER_SECOND: int(1, 100_000, 5),
+  ROOM_SNAPSHOT_COOLDOWN_MS: int(0, 600_000, 5000),
   // viewers
   // Closed by default: a deploy names the sites that may embed its feed (edge/origin-policy.ts).
   ALLOWED_ORIGINS: z.string().default(""),
   ALLOW_REGION_OVERRIDE: flag,
   PRIVATE_MATCHES: z.string().default(""),
   VIEWER_TOKEN_SECRET: optionalText,
+  STREAM_MAX_QUEUED_MESSAGES: int(1, 100_000, 200),
+  STREAM_MAX_QUEUED_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
   // the fast-read layer
   UPSTASH_REDIS_REST_URL: z
     .string()
@@ -93,6 +102,8 @@ export interface CreaseConfig {
     allowRegionOverride: boolean;
     privateMatches: string[];
     viewerTokenSecret: string | null;
+    /** The SSE bridge's bound on each reader's unread backlog (edge/sse-backlog.ts). */
+    stream: BacklogLimits;
   };
   fastRead: {
     upstash: { url: string; token: string } | null;
@@ -135,6 +146,7 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       snapshotEvery: v.SNAPSHOT_EVERY,
       gapTimeoutMs: v.GAP_TIMEOUT_MS,
       maxAhead: v.LEDGER_MAX_AHEAD,
+      maxSkip: v.LEDGER_MAX_SKIP,
       locationHint: v.LEDGER_LOCATION_HINT,
     },
     room: {
@@ -149,12 +161,17 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       slowBehindVersions: v.ROOM_SLOW_BEHIND_VERSIONS,
       slowAfterMs: v.ROOM_SLOW_AFTER_MS,
       slowCloseAfterMs: v.ROOM_SLOW_CLOSE_AFTER_MS,
+      silentAfterMs: v.ROOM_SILENT_AFTER_MS,
+      frameBurst: v.ROOM_FRAME_BURST,
+      framePerSecond: v.ROOM_FRAME_PER_SECOND,
+      snapshotCooldownMs: v.ROOM_SNAPSHOT_COOLDOWN_MS,
     },
     viewers: {
       allowedOrigins: list(v.ALLOWED_ORIGINS),
       allowRegionOverride: v.ALLOW_REGION_OVERRIDE === "true" || v.ALLOW_REGION_OVERRIDE === "1",
       privateMatches: list(v.PRIVATE_MATCHES),
       viewerTokenSecret: v.VIEWER_TOKEN_SECRET,
+      stream: { maxMessages: v.STREAM_MAX_QUEUED_MESSAGES, maxBytes: v.STREAM_MAX_QUEUED_BYTES },
     },
     fastRead: {
       upstash:

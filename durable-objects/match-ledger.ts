@@ -4,13 +4,19 @@ import { readConfig } from "../config/crease-config.ts";
 import { presenceFreshMs } from "../edge/presence.ts";
 import { evaluateLag, LagWindow } from "../origin/lag.ts";
 import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
+import { ledgerHealth } from "../origin/ledger/ledger-health.ts";
 import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
 import { newEpoch, Publisher, stateAsJson } from "../origin/ledger/publisher.ts";
-import { type IngestOutcome, Sequencer } from "../origin/ledger/sequencer.ts";
+import {
+  type AcknowledgeGapResult,
+  type DiscardBufferedResult,
+  type IngestOutcome,
+  Sequencer,
+} from "../origin/ledger/sequencer.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import { ENGINE_VERSION, type MatchState, type ProviderEvent } from "../scoring/index.ts";
-import type { LedgerLag, LedgerRpc, MatchSnapshot, Upstream } from "./rpc.ts";
+import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
 
 /**
@@ -157,16 +163,22 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const sequencer = this.existing();
     if (!sequencer) return null;
     const samples = this.lag.samples();
-    const deadLetters = this.store.deadLetters().filter((d) => d.status === "dead").length;
+    const open = this.store.deadLetters().filter((d) => d.status === "dead");
+    const holes = this.store.openHoles();
+    const consumer = evaluateLag(samples, Date.now());
     return {
       matchId: this.matchId() ?? "",
+      ...ledgerHealth(consumer, holes, open.length),
       receivedSeq: this.store.maxSeq(),
       appliedSeq: sequencer.cursor,
       buffered: sequencer.bufferedCount(),
       gaps: this.store.gaps(),
-      deadLetters,
+      holes,
+      unacknowledgedMissing: holes.reduce((n, h) => n + h.missing, 0),
+      deadLetters: open.length,
+      tooFarAhead: open.filter((d) => d.reason === "too far ahead").length,
       conflicts: this.store.conflictCount(),
-      consumer: { ...evaluateLag(samples, Date.now()), samples },
+      consumer: { ...consumer, samples },
       edge: this.store.edgeRegions().map((r) => ({
         ...r,
         lag: Math.max(0, sequencer.cursor - r.confirmedSeq),
@@ -180,17 +192,15 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return this.existing() ? this.store.deadLetters() : [];
   }
 
-  /** Re-applies a parked event in its place (after a fix). */
-  async replayDeadLetter(
-    seq: number,
-  ): Promise<{ found: boolean; applied: boolean; deadLetter: DeadLetter | null }> {
+  /** Re-applies a parked event in its place (after a fix), or puts one parked outside the log back in it. */
+  async replayDeadLetter(seq: number): Promise<ReplayAnswer> {
     const sequencer = this.existing();
     if (!sequencer || this.store.deadLetter(seq) === null)
-      return { found: false, applied: false, deadLetter: null };
+      return { found: false, applied: false, result: null, deadLetter: null };
     const now = Date.now();
-    const applied = this.write(this.matchId() ?? "", (s) => s.replayDeadLetter(seq, now));
+    const result = this.write(this.matchId() ?? "", (s) => s.replayDeadLetter(seq, now));
     await this.afterWrite(now);
-    return { found: true, applied, deadLetter: this.store.deadLetter(seq) };
+    return { found: true, applied: result === "applied", result, deadLetter: this.store.deadLetter(seq) };
   }
 
   async discardDeadLetter(seq: number): Promise<{ found: boolean }> {
@@ -199,14 +209,28 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return { found: true };
   }
 
-  /** The gap timeout: move past a missing seq that did not arrive in time. */
+  async discardBuffered(seq: number): Promise<DiscardBufferedResult | null> {
+    if (!this.existing()) return null;
+    const now = Date.now();
+    const result = this.write(this.matchId() ?? "", (s) => s.discardBuffered(seq, now));
+    await this.afterWrite(now);
+    return result;
+  }
+
+  async acknowledgeGap(fromSeq: number): Promise<AcknowledgeGapResult | null> {
+    return this.existing()?.acknowledgeGap(fromSeq, Date.now()) ?? null;
+  }
+
+  /** The gap timeout: move past a small hole that was not filled in time, or park what waits beyond a large one. */
   override async alarm(): Promise<void> {
     const sequencer = this.existing();
     if (!sequencer) return;
     const now = Date.now();
     const waiting = this.gapWait();
     if (waiting && waiting.cursor === sequencer.cursor && now - waiting.since >= this.config.gapTimeoutMs) {
-      this.write(this.matchId() ?? "", (s) => s.skipGap(now));
+      const done = this.write(this.matchId() ?? "", (s) => s.onGapTimeout(now));
+      if (done.kind === "park")
+        console.warn("parked beyond a hole", this.matchId(), done.fromSeq, done.toSeq, done.parked.length);
     }
     await this.afterWrite(now);
   }
@@ -324,6 +348,9 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
       } else if ((await this.ctx.storage.getAlarm()) === null) {
         await this.ctx.storage.setAlarm(waiting.since + this.config.gapTimeoutMs);
       }
+    } else if (this.gapWait()) {
+      // Nothing waits (all applied, parked or discarded): the next early event starts a full wait.
+      this.store.setMeta("gapWaitSince", "");
     }
     void this.reportToIndex(sequencer.current());
   }

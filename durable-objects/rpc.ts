@@ -5,8 +5,13 @@
  */
 import type { LagEvaluation, LagSample } from "../origin/lag.ts";
 import type { EdgeRegion, Gap } from "../origin/ledger/ledger-store.ts";
-import type { IngestOutcome } from "../origin/ledger/sequencer.ts";
-import type { DeadLetter, MatchSummary } from "../protocol/admin-types.ts";
+import type {
+  AcknowledgeGapResult,
+  DiscardBufferedResult,
+  IngestOutcome,
+  ReplayResult,
+} from "../origin/ledger/sequencer.ts";
+import type { DeadLetter, Hole, LedgerStatus, MatchSummary } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchState, ProviderEvent } from "../scoring/index.ts";
 
@@ -19,15 +24,34 @@ export interface MatchSnapshot {
 
 export interface LedgerLag {
   matchId: string;
+  /** OK only when the consumer keeps up and no hole or dead letter awaits an operator. */
+  status: LedgerStatus;
+  reason: string;
   receivedSeq: number;
   appliedSeq: number;
   buffered: number;
+  /** Every gap the ledger moved past, filled and acknowledged ones included. */
   gaps: Gap[];
+  /** The gaps still missing seqs that no operator has acknowledged, with those seqs. */
+  holes: Hole[];
+  /** Seqs missing over every open hole. */
+  unacknowledgedMissing: number;
+  /** Dead letters neither replayed nor discarded, of every reason. */
   deadLetters: number;
+  /** Of those, events parked beyond a hole larger than LEDGER_MAX_SKIP. */
+  tooFarAhead: number;
   conflicts: number;
   consumer: LagEvaluation & { samples: LagSample[] };
   /** Per edge region: viewers and the newest seq its rooms confirmed (the edge's consumer offset). */
   edge: (EdgeRegion & { lag: number; status: "OK" | "STOPPED" })[];
+}
+
+/** What a dead letter's replay did; `found: false` (and the rest empty) when there was none. */
+export interface ReplayAnswer {
+  found: boolean;
+  applied: boolean;
+  result: ReplayResult | null;
+  deadLetter: DeadLetter | null;
 }
 
 /** What the parent in the publication tree answers a report: the match's viewers and its version. */
@@ -50,8 +74,12 @@ export interface LedgerRpc {
   events(after: number, limit: number): Promise<{ events: ProviderEvent[]; next: number | null }>;
   lagReport(): Promise<LedgerLag | null>;
   deadLetters(): Promise<DeadLetter[]>;
-  replayDeadLetter(seq: number): Promise<{ found: boolean; applied: boolean; deadLetter: DeadLetter | null }>;
+  replayDeadLetter(seq: number): Promise<ReplayAnswer>;
   discardDeadLetter(seq: number): Promise<{ found: boolean }>;
+  /** Takes an event out of the buffer; null for an unknown match. */
+  discardBuffered(seq: number): Promise<DiscardBufferedResult | null>;
+  /** Stops a skipped gap counting as an open hole; null for an unknown match. */
+  acknowledgeGap(fromSeq: number): Promise<AcknowledgeGapResult | null>;
   /** Removes the match's whole log and state; answers the regions that had rooms. */
   remove(): Promise<{ removed: boolean; regions: string[] }>;
 }

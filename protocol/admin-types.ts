@@ -29,12 +29,40 @@ export interface MatchSummary {
   viewers: number;
 }
 
+/**
+ * Why an event was parked: the engine refused it (it stays in the log, never applied); or it
+ * waited beyond a hole larger than `LEDGER_MAX_SKIP` when the gap timeout fired; or an
+ * operator discarded it from the buffer. The last two are kept outside the log, so their seq
+ * stays free for the event that really carries it.
+ */
+export type DeadLetterReason = "engine error" | "too far ahead" | "discarded from the buffer";
+
 /** One parked event, as `GET /v1/admin/matches/:id/dead-letters` lists it. */
 export interface DeadLetter {
   seq: number;
   type: string;
+  reason: DeadLetterReason;
   error: string;
   attempts: number;
   at: number;
   status: "dead" | "discarded";
 }
+
+/**
+ * A skipped gap that is still missing seqs and that no operator has acknowledged, as the lag
+ * report and /metrics show it. `missingSeqs` lists at most the first 100 of them.
+ */
+export interface Hole {
+  fromSeq: number;
+  toSeq: number;
+  skippedAt: number;
+  missing: number;
+  missingSeqs: number[];
+}
+
+/**
+ * The ledger's one-word health: the consumer's Burrow status when that is not OK; else
+ * INCOMPLETE while the applied history lacks seqs nobody has dealt with (open holes or
+ * dead letters neither replayed nor discarded); else OK.
+ */
+export type LedgerStatus = "OK" | "INCOMPLETE" | "WARNING" | "STALLED" | "STOPPED";

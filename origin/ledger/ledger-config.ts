@@ -3,4 +3,6 @@ export interface LedgerConfig {
   snapshotEvery: number;
   gapTimeoutMs: number;
   maxAhead: number;
+  /** The most missing seqs one gap timeout moves past (`LEDGER_MAX_SKIP`). */
+  maxSkip: number;
 }

@@ -1,11 +1,12 @@
-import type { DeadLetter } from "../../protocol/admin-types.ts";
+import type { DeadLetter, DeadLetterReason, Hole } from "../../protocol/admin-types.ts";
 import type { PatchOperation } from "../../protocol/live-messages.ts";
 import type { PublishedPatch } from "../../protocol/publication.ts";
 
-export type { DeadLetter } from "../../protocol/admin-types.ts";
+export type { DeadLetter, DeadLetterReason } from "../../protocol/admin-types.ts";
 
 import { parseProviderEvent } from "../../protocol/provider-events.ts";
 import type { MatchState, ProviderEvent } from "../../scoring/index.ts";
+import { type GapRecord, openHole } from "./ledger-health.ts";
 
 /**
  * The ledger's SQLite tables, behind named methods so the sequencer reads as the
@@ -34,10 +35,19 @@ export class LedgerStore {
         id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, body TEXT NOT NULL,
         received_at INTEGER NOT NULL);
     `);
-    // Local state written before fossil deltas existed lacks the column: add it in place.
-    const columns = sql.exec<{ name: string }>("PRAGMA table_info(published)").toArray();
-    if (!columns.some((c) => c.name === "delta"))
-      sql.exec("ALTER TABLE published ADD COLUMN delta TEXT NOT NULL DEFAULT ''");
+    // Ledgers written by an older build lack newer columns: add them in place.
+    this.addColumn("published", "delta", "TEXT NOT NULL DEFAULT ''");
+    this.addColumn("gaps", "acknowledged_at", "INTEGER");
+    // Events parked outside the log keep their own type and body; engine dead letters join the log's.
+    this.addColumn("dead_letters", "reason", "TEXT NOT NULL DEFAULT 'engine error'");
+    this.addColumn("dead_letters", "type", "TEXT");
+    this.addColumn("dead_letters", "body", "TEXT");
+  }
+
+  private addColumn(table: string, column: string, definition: string): void {
+    const columns = this.sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (!columns.some((c) => c.name === column))
+      this.sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
   }
 
   /**
@@ -131,6 +141,14 @@ export class LedgerStore {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE seq > ?", seq).one().n;
   }
 
+  /** Seqs stored above `after`, in order, at most `limit`: the buffer, when `after` is the cursor. */
+  seqsAbove(after: number, limit = -1): number[] {
+    return this.sql
+      .exec<{ seq: number }>("SELECT seq FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+      .toArray()
+      .map((r) => r.seq);
+  }
+
   maxSeq(): number {
     return this.sql.exec<{ m: number | null }>("SELECT MAX(seq) AS m FROM events").one().m ?? 0;
   }
@@ -182,8 +200,14 @@ export class LedgerStore {
   /** Gap ranges the ledger moved past, with how many of their seqs are still missing. */
   gaps(): Gap[] {
     return this.sql
-      .exec<{ from_seq: number; to_seq: number; skipped_at: number; present: number }>(
-        `SELECT g.from_seq, g.to_seq, g.skipped_at,
+      .exec<{
+        from_seq: number;
+        to_seq: number;
+        skipped_at: number;
+        acknowledged_at: number | null;
+        present: number;
+      }>(
+        `SELECT g.from_seq, g.to_seq, g.skipped_at, g.acknowledged_at,
            (SELECT COUNT(*) FROM events e WHERE e.seq BETWEEN g.from_seq AND g.to_seq) AS present
          FROM gaps g ORDER BY g.from_seq`,
       )
@@ -192,22 +216,92 @@ export class LedgerStore {
         fromSeq: r.from_seq,
         toSeq: r.to_seq,
         skippedAt: r.skipped_at,
+        acknowledgedAt: r.acknowledged_at,
         missing: r.to_seq - r.from_seq + 1 - r.present,
       }));
   }
 
+  /** The gaps still missing seqs that no operator has acknowledged, with the seqs they miss. */
+  openHoles(): Hole[] {
+    const holes: Hole[] = [];
+    for (const gap of this.gaps()) {
+      if (gap.missing === 0 || gap.acknowledgedAt !== null) continue;
+      const present = this.sql
+        .exec<{ seq: number }>("SELECT seq FROM events WHERE seq BETWEEN ? AND ?", gap.fromSeq, gap.toSeq)
+        .toArray()
+        .map((r) => r.seq);
+      const hole = openHole(gap, present);
+      if (hole) holes.push(hole);
+    }
+    return holes;
+  }
+
+  /**
+   * An operator's word that the gap starting at `fromSeq` will not be filled (or need not be):
+   * it stops counting as an open hole. Late arrivals are still put in place. Idempotent: the
+   * first acknowledgement's time stays. Null when no gap starts there.
+   */
+  acknowledgeGap(fromSeq: number, at: number): Gap | null {
+    this.sql.exec(
+      "UPDATE gaps SET acknowledged_at = COALESCE(acknowledged_at, ?) WHERE from_seq = ?",
+      at,
+      fromSeq,
+    );
+    return this.gaps().find((g) => g.fromSeq === fromSeq) ?? null;
+  }
+
   // --- dead letters -------------------------------------------------------------------
 
+  /** The engine refused the logged event at `seq`: it stays in the log and is left out of the applied history. */
   putDeadLetter(seq: number, error: string, attempts: number, at: number): void {
     this.sql.exec(
-      `INSERT INTO dead_letters (seq, error, attempts, at, status) VALUES (?, ?, ?, ?, 'dead')
+      `INSERT INTO dead_letters (seq, error, attempts, at, status, reason) VALUES (?, ?, ?, ?, 'dead', 'engine error')
        ON CONFLICT(seq) DO UPDATE SET error = excluded.error, attempts = dead_letters.attempts + excluded.attempts,
-         at = excluded.at, status = 'dead'`,
+         at = excluded.at, status = 'dead', reason = 'engine error', type = NULL, body = NULL`,
       seq,
       error,
       attempts,
       at,
     );
+  }
+
+  /**
+   * Moves the logged event at `seq` out of the log into a dead letter that keeps its body, so
+   * the seq is free again: "as if it had never come". The receivedSeq, the buffer and the
+   * event log no longer see it.
+   */
+  parkOutsideLog(
+    seq: number,
+    reason: Exclude<DeadLetterReason, "engine error">,
+    error: string,
+    at: number,
+  ): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO dead_letters (seq, error, attempts, at, status, reason, type, body)
+       SELECT seq, ?, 0, ?, 'dead', ?, type, body FROM events WHERE seq = ?`,
+      error,
+      at,
+      reason,
+      seq,
+    );
+    this.sql.exec("DELETE FROM events WHERE seq = ?", seq);
+  }
+
+  /** The canonical body of a dead letter kept outside the log, or null when `seq` has none. */
+  parkedBody(seq: number): string | null {
+    const row = this.sql
+      .exec<{ body: string | null }>("SELECT body FROM dead_letters WHERE seq = ?", seq)
+      .toArray()[0];
+    return row?.body ?? null;
+  }
+
+  /** Puts a dead letter kept outside the log back into the log (a replay); false when there is none. */
+  unpark(seq: number, at: number): boolean {
+    const body = this.parkedBody(seq);
+    if (body === null || this.eventBody(seq) !== null) return false;
+    this.removeDeadLetter(seq);
+    this.insertEvent(readEvent(body, seq), body, at);
+    return true;
   }
 
   deadLetter(seq: number): DeadLetter | null {
@@ -220,15 +314,24 @@ export class LedgerStore {
 
   private deadLetterRows(where: string, ...bindings: number[]): DeadLetter[] {
     return this.sql
-      .exec<{ seq: number; error: string; attempts: number; at: number; status: string; type: string }>(
-        `SELECT d.seq, d.error, d.attempts, d.at, d.status, e.type FROM dead_letters d
-         JOIN events e ON e.seq = d.seq ${where} ORDER BY d.seq`,
+      .exec<{
+        seq: number;
+        error: string;
+        attempts: number;
+        at: number;
+        status: string;
+        type: string | null;
+        reason: string;
+      }>(
+        `SELECT d.seq, d.error, d.attempts, d.at, d.status, COALESCE(d.type, e.type) AS type, d.reason
+         FROM dead_letters d LEFT JOIN events e ON e.seq = d.seq ${where} ORDER BY d.seq`,
         ...bindings,
       )
       .toArray()
       .map((r) => ({
         seq: r.seq,
-        type: r.type,
+        type: r.type ?? "unknown",
+        reason: readReason(r.reason),
         error: r.error,
         attempts: r.attempts,
         at: r.at,
@@ -344,11 +447,13 @@ export interface EdgeRegion {
   reportedAt: number;
 }
 
-export interface Gap {
-  fromSeq: number;
-  toSeq: number;
-  skippedAt: number;
+export interface Gap extends GapRecord {
   missing: number;
+}
+
+/** A row is a boundary too: an unknown reason (a newer build's, read by an older one) reads as the engine's. */
+function readReason(raw: string): DeadLetterReason {
+  return raw === "too far ahead" || raw === "discarded from the buffer" ? raw : "engine error";
 }
 
 /** Stored bodies are parsed again on the way out: a row is a boundary too. */

@@ -1,15 +1,19 @@
+import { assertNever } from "../../protocol/assert-never.ts";
 import { canonicalJson } from "../../protocol/canonical-json.ts";
 import { apply, emptyState, type MatchState, type ProviderEvent } from "../../scoring/index.ts";
-import type { LedgerStore } from "./ledger-store.ts";
+import { decideAtGapTimeout, type GapDecision, tooFarAheadMessage, withinReach } from "./gap-policy.ts";
+import type { DeadLetter, DeadLetterReason, Gap, LedgerStore } from "./ledger-store.ts";
 
 /** What happened to one event the provider sent. */
-export type IngestStatus = "accepted" | "duplicate" | "conflict" | "buffered" | "rejected";
+export type IngestStatus = "accepted" | "duplicate" | "conflict" | "buffered" | "rejected" | "dead-lettered";
 
 export interface IngestOutcome {
   seq: number;
   status: IngestStatus;
   /** True for an event that arrived after the ledger had moved past its gap, and was put back in place. */
   late?: boolean;
+  /** Why a `dead-lettered` event was parked. */
+  reason?: DeadLetterReason;
   message?: string;
 }
 
@@ -18,7 +22,31 @@ export interface SequencerConfig {
   snapshotEvery: number;
   /** How far ahead of the applied cursor an event may be before it is refused (bounds the buffer). */
   maxAhead: number;
+  /** The most missing seqs one gap timeout moves past; events beyond a larger hole are parked. */
+  maxSkip: number;
 }
+
+/** What the gap timeout did: the decision, and the seqs it parked (empty unless it parked). */
+export type GapTimeoutResult = GapDecision & { parked: number[] };
+
+/** What an operator's "discard this buffered event" found. */
+export type DiscardBufferedResult =
+  | { kind: "discarded"; deadLetter: DeadLetter }
+  /** The seq is at or below the cursor: part of the history (a correction changes it). */
+  | { kind: "applied"; cursor: number }
+  /** The seq is already parked outside the log: the dead-letter routes deal with it. */
+  | { kind: "parked"; deadLetter: DeadLetter }
+  /** Nothing stored at that seq; `buffered` lists the first seqs that are. */
+  | { kind: "absent"; cursor: number; buffered: number[] };
+
+/** What an operator's "acknowledge this hole" found. */
+export type AcknowledgeGapResult =
+  | { kind: "acknowledged"; gap: Gap }
+  /** No skipped gap starts at that seq; `gaps` lists where they do start. */
+  | { kind: "absent"; gaps: number[] };
+
+/** What replaying a dead letter did: applied in place, back in the buffer (its hole is still open), or still dead. */
+export type ReplayResult = "applied" | "buffered" | "dead";
 
 /**
  * The ordering core of a ledger: applies events strictly in seq order, buffers early
@@ -67,6 +95,11 @@ export class Sequencer {
     const startCursor = this.cursor;
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
       const body = canonicalJson(event);
+      const parked = this.parkedAgain(event.seq, body, startCursor, now);
+      if (parked) {
+        outcomes.set(event, parked);
+        continue;
+      }
       const stored = this.store.eventBody(event.seq);
       if (stored !== null) {
         if (stored === body) {
@@ -102,9 +135,44 @@ export class Sequencer {
     const cursor = this.cursor;
     return events.map((event) => {
       const outcome = outcomes.get(event) ?? { seq: event.seq, status: "rejected" as const };
-      if (outcome.status === "buffered" && event.seq <= cursor) return { seq: event.seq, status: "accepted" };
-      return outcome;
+      if ((outcome.status !== "buffered" && outcome.status !== "accepted") || event.seq > cursor)
+        return outcome;
+      // Stored this time and now inside the history: applied, unless the engine refused it.
+      const dead = this.store.deadLetter(event.seq);
+      if (dead?.status === "dead") {
+        return {
+          seq: event.seq,
+          status: "dead-lettered",
+          ...(outcome.late ? { late: true } : {}),
+          reason: dead.reason,
+          message: dead.error,
+        };
+      }
+      return outcome.status === "buffered" ? { seq: event.seq, status: "accepted" } : outcome;
     });
+  }
+
+  /**
+   * An event for a seq held by a dead letter kept outside the log (parked too far ahead, or
+   * discarded from the buffer). The same content again is the same event: it stays parked
+   * (answered `dead-lettered`) unless it is still open and now within reach of one gap timeout,
+   * when it takes its place as though sent for the first time. Different content is the
+   * provider's word on that seq: it takes the seq, and the parked body is kept as a conflict.
+   * Returns the outcome when the event stays parked, null when it goes the ordinary way.
+   */
+  private parkedAgain(seq: number, body: string, cursor: number, now: number): IngestOutcome | null {
+    const parkedBody = this.store.parkedBody(seq);
+    const dead = parkedBody === null ? null : this.store.deadLetter(seq);
+    if (parkedBody === null || dead === null) return null;
+    if (parkedBody === body) {
+      if (dead.status === "discarded" || !withinReach(seq, cursor, this.config.maxSkip)) {
+        return { seq, status: "dead-lettered", reason: dead.reason, message: dead.error };
+      }
+    } else {
+      this.store.recordConflict(seq, parkedBody, now);
+    }
+    this.store.removeDeadLetter(seq);
+    return null;
   }
 
   /** Seqs stored above the cursor, waiting for a missing one. */
@@ -113,25 +181,84 @@ export class Sequencer {
   }
 
   /**
-   * The gap timeout fired: record the missing range before the first buffered event
-   * and move on without it. A late arrival is put back in place by `ingest`.
+   * The gap timeout fired. A hole of at most `maxSkip` seqs before the first buffered event is
+   * recorded and moved past (a late arrival is put back in place by `ingest`); a larger one is
+   * not: every buffered event, all beyond it, is parked outside the log as `too far ahead`, and
+   * the cursor stays where the contiguous events put it. Later holes get their own timeout.
    */
-  skipGap(now: number): { fromSeq: number; toSeq: number } | null {
+  onGapTimeout(now: number): GapTimeoutResult {
     const cursor = this.cursor;
-    const next = this.store.nextStoredSeq(cursor);
-    if (next === null || next === cursor + 1) return null;
-    this.store.recordGap(cursor + 1, next - 1, now);
-    this.store.setMeta("cursor", next - 1);
-    this.advance(now);
-    return { fromSeq: cursor + 1, toSeq: next - 1 };
+    const decision = decideAtGapTimeout(cursor, this.store.nextStoredSeq(cursor), this.config.maxSkip);
+    switch (decision.kind) {
+      case "none":
+        return { ...decision, parked: [] };
+      case "skip":
+        this.store.recordGap(decision.fromSeq, decision.toSeq, now);
+        this.store.setMeta("cursor", decision.toSeq);
+        this.advance(now);
+        return { ...decision, parked: [] };
+      case "park": {
+        const parked = this.store.seqsAbove(cursor);
+        for (const seq of parked) {
+          this.store.parkOutsideLog(
+            seq,
+            "too far ahead",
+            tooFarAheadMessage(seq, decision, this.config.maxSkip),
+            now,
+          );
+        }
+        return { ...decision, parked };
+      }
+      default:
+        return assertNever(decision);
+    }
   }
 
-  /** Tries a dead letter again (after a fix); it stays dead if the engine still refuses it. */
-  replayDeadLetter(seq: number, now: number): boolean {
-    if (this.store.deadLetter(seq) === null) return false;
-    this.store.removeDeadLetter(seq);
-    this.recomputeFrom(seq, now);
-    return this.store.deadLetter(seq) === null;
+  /**
+   * Tries a dead letter again. An engine dead letter is re-applied in its place (after a fix)
+   * and stays dead if the engine still refuses it; one kept outside the log goes back into it,
+   * applied if the seqs before it are there, otherwise buffered (and its hole timed again).
+   * Null when `seq` has no dead letter.
+   */
+  replayDeadLetter(seq: number, now: number): ReplayResult | null {
+    if (this.store.deadLetter(seq) === null) return null;
+    if (this.store.unpark(seq, now)) {
+      if (seq <= this.cursor) this.recomputeFrom(seq, now);
+      this.advance(now);
+    } else {
+      this.store.removeDeadLetter(seq);
+      this.recomputeFrom(seq, now);
+    }
+    if (this.store.deadLetter(seq) !== null) return "dead";
+    return seq <= this.cursor ? "applied" : "buffered";
+  }
+
+  /** An operator takes a buffered event out: kept as a discarded dead letter, its seq free again. */
+  discardBuffered(seq: number, now: number): DiscardBufferedResult {
+    const cursor = this.cursor;
+    const dead = this.store.deadLetter(seq);
+    if (dead !== null && this.store.parkedBody(seq) !== null) return { kind: "parked", deadLetter: dead };
+    if (this.store.eventBody(seq) === null)
+      return { kind: "absent", cursor, buffered: this.store.seqsAbove(cursor, 20) };
+    if (seq <= cursor) return { kind: "applied", cursor };
+    this.store.parkOutsideLog(
+      seq,
+      "discarded from the buffer",
+      "discarded by an operator while buffered",
+      now,
+    );
+    this.store.discardDeadLetter(seq);
+    const deadLetter = this.store.deadLetter(seq);
+    if (deadLetter === null) throw new Error(`discarding buffered seq ${seq} left no dead letter`);
+    return { kind: "discarded", deadLetter };
+  }
+
+  /** An operator's word on a skipped gap: it stops counting as an open hole (late arrivals still fill it). */
+  acknowledgeGap(fromSeq: number, now: number): AcknowledgeGapResult {
+    const gap = this.store.acknowledgeGap(fromSeq, now);
+    return gap
+      ? { kind: "acknowledged", gap }
+      : { kind: "absent", gaps: this.store.gaps().map((g) => g.fromSeq) };
   }
 
   /** Applies every contiguous stored event after the cursor. */

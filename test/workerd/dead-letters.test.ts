@@ -26,7 +26,14 @@ describe("dead letters", () => {
 
   it("parks a poison event after one retry and applies the events behind it", async () => {
     const reply = await ingestEvents(sent);
-    expect(reply.results.every((r) => r.status === "accepted")).toBe(true);
+    // The reply says what happened: the poison event was parked, not applied.
+    expect(reply.results.filter((r) => r.seq !== poisonSeq).every((r) => r.status === "accepted")).toBe(true);
+    expect(reply.results.find((r) => r.seq === poisonSeq)).toMatchObject({
+      status: "dead-lettered",
+      reason: "engine error",
+      message: expect.stringMatching(/innings/i),
+    });
+    expect(reply.counts).toEqual({ accepted: 29, "dead-lettered": 1 });
     const got = await matchState(matchId);
     expect(got.seq).toBe(30);
     // The match moved on without seq 10: the same as replaying every other event.
@@ -39,7 +46,12 @@ describe("dead letters", () => {
       deadLetters: { seq: number; attempts: number; error: string; status: string }[];
     };
     expect(body.deadLetters).toHaveLength(1);
-    expect(body.deadLetters[0]).toMatchObject({ seq: poisonSeq, attempts: 2, status: "dead" });
+    expect(body.deadLetters[0]).toMatchObject({
+      seq: poisonSeq,
+      attempts: 2,
+      status: "dead",
+      reason: "engine error",
+    });
     expect(body.deadLetters[0]?.error).toMatch(/innings/i);
   });
 

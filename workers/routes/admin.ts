@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import { ledgerStub, matchIndexStub, roomStub } from "../../durable-objects/stubs.ts";
+import { assertNever } from "../../protocol/assert-never.ts";
 import { requireAdmin } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { forgetMatch } from "../match-directory.ts";
@@ -8,6 +9,12 @@ import { intQuery, matchIdParam } from "../params.ts";
 
 export const admin = new Hono<{ Bindings: Env }>();
 admin.use("*", requireAdmin);
+
+const SEQ = { min: 1, max: 2 ** 31 - 1 };
+
+function unknownMatch(matchId: string): HttpError {
+  return new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
+}
 
 /** Lag of the match's ledger: received vs applied seq, the window, its slope and Burrow-style status. */
 admin.get("/matches/:matchId/lag", async (c) => {
@@ -23,27 +30,88 @@ admin.get("/matches/:matchId/dead-letters", async (c) => {
   return c.json({ matchId, deadLetters: await ledgerStub(c.env, matchId).deadLetters() });
 });
 
-/** Re-applies a parked event in its place, e.g. after an engine fix was deployed. */
+/**
+ * Re-applies a parked event in its place, e.g. after an engine fix was deployed; one parked
+ * `too far ahead` goes back into the log (`result: "buffered"` while the seqs before it are
+ * still missing). 409 when the engine still refuses it.
+ */
 admin.post("/matches/:matchId/dead-letters/:seq/replay", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
-  const seq = intQuery(c.req.param("seq"), "seq", { min: 1, max: 2 ** 31 - 1 });
-  const result = await ledgerStub(c.env, matchId).replayDeadLetter(seq);
-  if (!result.found)
+  const seq = intQuery(c.req.param("seq"), "seq", SEQ);
+  const { found, applied, result, deadLetter } = await ledgerStub(c.env, matchId).replayDeadLetter(seq);
+  if (!found)
     throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
-  return c.json(
-    { matchId, seq, applied: result.applied, deadLetter: result.deadLetter },
-    result.applied ? 200 : 409,
-  );
+  return c.json({ matchId, seq, applied, result, deadLetter }, result === "dead" ? 409 : 200);
 });
 
-/** Marks a parked event as dealt with: it stays in the log, never applied. */
+/** Marks a parked event as dealt with: never applied (one parked outside the log stays outside it). */
 admin.post("/matches/:matchId/dead-letters/:seq/discard", async (c) => {
   const matchId = matchIdParam(c.req.param("matchId"));
-  const seq = intQuery(c.req.param("seq"), "seq", { min: 1, max: 2 ** 31 - 1 });
+  const seq = intQuery(c.req.param("seq"), "seq", SEQ);
   const result = await ledgerStub(c.env, matchId).discardDeadLetter(seq);
   if (!result.found)
     throw new HttpError(404, "no_dead_letter", `match "${matchId}" has no dead letter at seq ${seq}`);
   return c.json({ matchId, seq, discarded: true });
+});
+
+/**
+ * Takes an event out of the buffer (e.g. a mistyped seq, before the gap timeout parks it): it
+ * is kept as a discarded dead letter and its seq is free for the real event.
+ */
+admin.post("/matches/:matchId/buffered/:seq/discard", async (c) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  const seq = intQuery(c.req.param("seq"), "seq", SEQ);
+  const result = await ledgerStub(c.env, matchId).discardBuffered(seq);
+  if (!result) throw unknownMatch(matchId);
+  switch (result.kind) {
+    case "discarded":
+      return c.json({ matchId, seq, discarded: true, deadLetter: result.deadLetter });
+    case "applied":
+      throw new HttpError(
+        409,
+        "not_buffered",
+        `seq ${seq} of match "${matchId}" is already applied (through ${result.cursor}); send a correction event to change it`,
+      );
+    case "parked":
+      throw new HttpError(
+        409,
+        "not_buffered",
+        `seq ${seq} of match "${matchId}" is not buffered but a dead letter ("${result.deadLetter.reason}", ${result.deadLetter.status}); use dead-letters/${seq}/discard`,
+      );
+    case "absent":
+      throw new HttpError(
+        404,
+        "no_buffered_event",
+        `match "${matchId}" has no buffered event at seq ${seq} (applied through ${result.cursor}; ` +
+          `buffered: ${result.buffered.length === 0 ? "none" : result.buffered.join(", ")})`,
+      );
+    default:
+      return assertNever(result);
+  }
+});
+
+/**
+ * An operator's word that a skipped gap will not be filled: it stops counting as an open hole
+ * (the lag status can be OK again). A late event is still put in place if it comes.
+ */
+admin.post("/matches/:matchId/gaps/:fromSeq/acknowledge", async (c) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  const fromSeq = intQuery(c.req.param("fromSeq"), "fromSeq", SEQ);
+  const result = await ledgerStub(c.env, matchId).acknowledgeGap(fromSeq);
+  if (!result) throw unknownMatch(matchId);
+  switch (result.kind) {
+    case "acknowledged":
+      return c.json({ matchId, acknowledged: true, gap: result.gap });
+    case "absent":
+      throw new HttpError(
+        404,
+        "no_gap",
+        `match "${matchId}" has no skipped gap starting at seq ${fromSeq} ` +
+          `(gaps start at: ${result.gaps.length === 0 ? "none" : result.gaps.slice(0, 20).join(", ")})`,
+      );
+    default:
+      return assertNever(result);
+  }
 });
 
 /**

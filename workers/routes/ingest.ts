@@ -114,7 +114,11 @@ ingest.post("/", async (c) => {
   return c.json({ ok: status === 200, counts, results: rows }, status, headers);
 });
 
-/** The worst per-event outcome decides the status; the body always carries every row. */
+/**
+ * The worst per-event outcome decides the status; the body always carries every row. A
+ * `dead-lettered` event is kept for an operator (sending it again changes nothing), so it
+ * does not fail the request: its row, not the status, says it was not applied.
+ */
 function replyStatus(counts: Record<string, number>): 200 | 409 | 422 | 503 {
   if (counts.unavailable) return 503;
   if (counts.invalid || counts.rejected) return 422;

@@ -8,6 +8,9 @@ import { requireAdmin } from "../auth.ts";
 /** How many of the most recently active matches /metrics reports on (one RPC each). */
 const METRICS_MATCHES = 100;
 const LAG_STATUSES = ["OK", "WARNING", "STALLED", "STOPPED"] as const;
+const LEDGER_STATUSES = ["OK", "INCOMPLETE", "WARNING", "STALLED", "STOPPED"] as const;
+/** Open holes listed one series each per match; the gauges above count all of them. */
+const HOLES_LISTED = 20;
 
 export const metrics = new Hono<{ Bindings: Env }>();
 metrics.use("*", requireAdmin);
@@ -50,7 +53,22 @@ export function renderMetrics(reports: LedgerLag[]): string {
       "Seqs skipped after the gap timeout and still missing.",
       (r) => r.gaps.reduce((n, g) => n + g.missing, 0),
     ],
+    [
+      "crease_ledger_unacknowledged_missing_seqs",
+      "Seqs skipped after the gap timeout, still missing and not acknowledged by an operator.",
+      (r) => r.unacknowledgedMissing,
+    ],
+    [
+      "crease_ledger_open_holes",
+      "Skipped gaps still missing seqs and not acknowledged by an operator.",
+      (r) => r.holes.length,
+    ],
     ["crease_ledger_dead_letters", "Events parked in the dead-letter table.", (r) => r.deadLetters],
+    [
+      "crease_ledger_dead_letters_too_far_ahead",
+      "Open dead letters parked beyond a hole larger than LEDGER_MAX_SKIP.",
+      (r) => r.tooFarAhead,
+    ],
     [
       "crease_ledger_conflicts_total",
       "Events refused for reusing a seq with different content.",
@@ -70,6 +88,28 @@ export function renderMetrics(reports: LedgerLag[]): string {
     for (const s of LAG_STATUSES) {
       lines.push(
         `crease_ledger_lag_status{match="${escapeLabel(r.matchId)}",status="${s}"} ${r.consumer.status === s ? 1 : 0}`,
+      );
+    }
+  }
+  lines.push(
+    "# HELP crease_ledger_status 1 for the ledger's health: the lag status, or INCOMPLETE while open holes or dead letters await an operator.",
+    "# TYPE crease_ledger_status gauge",
+  );
+  for (const r of reports) {
+    for (const s of LEDGER_STATUSES) {
+      lines.push(
+        `crease_ledger_status{match="${escapeLabel(r.matchId)}",status="${s}"} ${r.status === s ? 1 : 0}`,
+      );
+    }
+  }
+  lines.push(
+    "# HELP crease_ledger_hole_missing_seqs Missing seqs of one open hole, by its first and last seq.",
+    "# TYPE crease_ledger_hole_missing_seqs gauge",
+  );
+  for (const r of reports) {
+    for (const h of r.holes.slice(0, HOLES_LISTED)) {
+      lines.push(
+        `crease_ledger_hole_missing_seqs{match="${escapeLabel(r.matchId)}",from_seq="${h.fromSeq}",to_seq="${h.toSeq}"} ${h.missing}`,
       );
     }
   }

@@ -1,0 +1,216 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { type ProviderEvent, replay } from "../../scoring/index.ts";
+import { fixtureEvents } from "./support/fixtures.ts";
+import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
+
+const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
+const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+async function pastGapTimeout(matchId: string): Promise<void> {
+  await new Promise((r) => setTimeout(r, 350));
+  await runDurableObjectAlarm(ledgerStub(matchId));
+}
+
+interface LagReply {
+  status: string;
+  reason: string;
+  appliedSeq: number;
+  buffered: number;
+  gaps: { fromSeq: number; toSeq: number; missing: number; acknowledgedAt: number | null }[];
+  holes: { fromSeq: number; toSeq: number; missing: number; missingSeqs: number[] }[];
+  unacknowledgedMissing: number;
+  deadLetters: number;
+  tooFarAhead: number;
+  consumer: { status: string };
+}
+
+const lagOf = async (matchId: string) =>
+  (await (await worker(`/v1/admin/matches/${matchId}/lag`, { headers: ADMIN })).json()) as LagReply;
+
+const metricsText = async () => (await worker("/metrics", { headers: ADMIN })).text();
+
+const post = (path: string) => worker(path, { method: "POST", headers: ADMIN });
+
+async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  return { status: res.status, ...body.error };
+}
+
+describe("a skipped gap is never OK until filled or acknowledged", () => {
+  const matchId = "holes-acknowledged";
+  const events = fixtureEvents("1298179", matchId).slice(0, 20);
+
+  it("shows the hole and its seqs in the lag report and /metrics after the gap timeout skips it", async () => {
+    // Seqs 6 and 7 never come: a hole of 2, within LEDGER_MAX_SKIP, so the timeout moves past it.
+    await ingestEvents(events.filter((e) => e.seq !== 6 && e.seq !== 7));
+    await pastGapTimeout(matchId);
+    const lag = await lagOf(matchId);
+    expect(lag).toMatchObject({
+      appliedSeq: 20,
+      buffered: 0,
+      unacknowledgedMissing: 2,
+      status: "INCOMPLETE",
+    });
+    // The consumer itself caught up: only the hole keeps the ledger from OK.
+    expect(lag.consumer.status).toBe("OK");
+    expect(lag.reason).toMatch(/2 skipped seqs still missing \(6\.\.7\)/);
+    expect(lag.holes).toEqual([
+      expect.objectContaining({ fromSeq: 6, toSeq: 7, missing: 2, missingSeqs: [6, 7] }),
+    ]);
+
+    const text = await metricsText();
+    expect(text).toContain(`crease_ledger_unacknowledged_missing_seqs{match="${matchId}"} 2`);
+    expect(text).toContain(`crease_ledger_open_holes{match="${matchId}"} 1`);
+    expect(text).toContain(`crease_ledger_hole_missing_seqs{match="${matchId}",from_seq="6",to_seq="7"} 2`);
+    expect(text).toContain(`crease_ledger_status{match="${matchId}",status="INCOMPLETE"} 1`);
+    expect(text).toContain(`crease_ledger_status{match="${matchId}",status="OK"} 0`);
+  });
+
+  it("a late arrival shrinks the hole; an acknowledgement closes it (and a late event is still put in place)", async () => {
+    await ingestEvents(events.filter((e) => e.seq === 6));
+    expect((await lagOf(matchId)).holes).toEqual([expect.objectContaining({ missing: 1, missingSeqs: [7] })]);
+
+    const ack = await post(`/v1/admin/matches/${matchId}/gaps/6/acknowledge`);
+    expect(ack.status).toBe(200);
+    const body = (await ack.json()) as {
+      acknowledged: boolean;
+      gap: { fromSeq: number; acknowledgedAt: number };
+    };
+    expect(body).toMatchObject({ acknowledged: true, gap: { fromSeq: 6, toSeq: 7, missing: 1 } });
+    expect(body.gap.acknowledgedAt).toBeGreaterThan(0);
+
+    const lag = await lagOf(matchId);
+    expect(lag).toMatchObject({ status: "OK", holes: [], unacknowledgedMissing: 0 });
+    expect(lag.gaps).toEqual([
+      expect.objectContaining({ fromSeq: 6, missing: 1, acknowledgedAt: body.gap.acknowledgedAt }),
+    ]);
+    const text = await metricsText();
+    expect(text).toContain(`crease_ledger_unacknowledged_missing_seqs{match="${matchId}"} 0`);
+    expect(text).toContain(`crease_ledger_status{match="${matchId}",status="OK"} 1`);
+
+    // Acknowledging again keeps the first time; a late 7 is still put in place.
+    const again = (await (
+      await post(`/v1/admin/matches/${matchId}/gaps/6/acknowledge`)
+    ).json()) as typeof body;
+    expect(again.gap.acknowledgedAt).toBe(body.gap.acknowledgedAt);
+    const late = await ingestEvents(events.filter((e) => e.seq === 7));
+    expect(late.results[0]).toMatchObject({ status: "accepted", late: true });
+    expect((await matchState(matchId)).state).toEqual(wire(replay(events)));
+  });
+
+  it("names the problem for a gap that does not exist or a match that does not", async () => {
+    expect(await errorOf(await post(`/v1/admin/matches/${matchId}/gaps/5/acknowledge`))).toEqual({
+      status: 404,
+      code: "no_gap",
+      message: `match "${matchId}" has no skipped gap starting at seq 5 (gaps start at: 6)`,
+    });
+    expect(await errorOf(await post("/v1/admin/matches/no-such-match/gaps/5/acknowledge"))).toMatchObject({
+      status: 404,
+      code: "unknown_match",
+    });
+    expect(await errorOf(await post(`/v1/admin/matches/${matchId}/gaps/zero/acknowledge`))).toMatchObject({
+      status: 400,
+      code: "invalid_parameter",
+    });
+    expect((await worker(`/v1/admin/matches/${matchId}/gaps/6/acknowledge`, { method: "POST" })).status).toBe(
+      401,
+    );
+  });
+
+  it("a hole filled by late arrivals is no longer open, without an acknowledgement", async () => {
+    const id = "holes-filled";
+    const all = fixtureEvents("1298179", id).slice(0, 12);
+    await ingestEvents(all.filter((e) => e.seq !== 4));
+    await pastGapTimeout(id);
+    expect((await lagOf(id)).status).toBe("INCOMPLETE");
+    await ingestEvents(all.filter((e) => e.seq === 4));
+    expect(await lagOf(id)).toMatchObject({ status: "OK", holes: [], unacknowledgedMissing: 0 });
+  });
+});
+
+describe("discarding a buffered event", () => {
+  const matchId = "buffered-discard";
+  const events = fixtureEvents("1216517", matchId).slice(0, 10);
+  const mistyped: ProviderEvent = { ...(events[4] as ProviderEvent), seq: 9005 };
+
+  it("takes it out of the buffer before the gap timeout: kept as a discarded dead letter, its seq free", async () => {
+    await ingestEvents(events.slice(0, 4));
+    expect((await ingestEvents([mistyped])).results[0]?.status).toBe("buffered");
+    expect((await lagOf(matchId)).buffered).toBe(1);
+
+    const res = await post(`/v1/admin/matches/${matchId}/buffered/9005/discard`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      discarded: true,
+      deadLetter: { seq: 9005, type: "delivery", reason: "discarded from the buffer", status: "discarded" },
+    });
+    expect(await lagOf(matchId)).toMatchObject({ buffered: 0, receivedSeq: 4, deadLetters: 0 });
+
+    // The same mistyped event again stays out; the real ones go in as if it had never come.
+    const again = await ingestEvents([mistyped]);
+    expect(again.results[0]).toMatchObject({ status: "dead-lettered", reason: "discarded from the buffer" });
+    const rest = await ingestEvents(events.slice(4));
+    expect(rest.results.map((r) => r.status)).toEqual(Array(6).fill("accepted"));
+    expect((await matchState(matchId)).state).toEqual(wire(replay(events)));
+    expect((await lagOf(matchId)).status).toBe("OK");
+  });
+
+  it("names the problem for a seq that is applied, parked or not there", async () => {
+    expect(await errorOf(await post(`/v1/admin/matches/${matchId}/buffered/3/discard`))).toEqual({
+      status: 409,
+      code: "not_buffered",
+      message: `seq 3 of match "${matchId}" is already applied (through 10); send a correction event to change it`,
+    });
+    expect(await errorOf(await post(`/v1/admin/matches/${matchId}/buffered/9005/discard`))).toMatchObject({
+      status: 409,
+      code: "not_buffered",
+      message: expect.stringMatching(
+        /not buffered but a dead letter \("discarded from the buffer", discarded\)/,
+      ),
+    });
+    expect(await errorOf(await post(`/v1/admin/matches/${matchId}/buffered/77/discard`))).toEqual({
+      status: 404,
+      code: "no_buffered_event",
+      message: `match "${matchId}" has no buffered event at seq 77 (applied through 10; buffered: none)`,
+    });
+    expect(await errorOf(await post("/v1/admin/matches/no-such-match/buffered/7/discard"))).toMatchObject({
+      status: 404,
+      code: "unknown_match",
+    });
+    expect(
+      (await worker(`/v1/admin/matches/${matchId}/buffered/9005/discard`, { method: "POST" })).status,
+    ).toBe(401);
+  });
+});
+
+describe("replaying an event parked too far ahead", () => {
+  const matchId = "parked-replay";
+  const events = fixtureEvents("1216517", matchId).slice(0, 200);
+
+  it("puts it back in the log: buffered while its hole is open, parked again by the next timeout", async () => {
+    await ingestEvents(events.slice(0, 4));
+    await ingestEvents(events.slice(149, 150));
+    await pastGapTimeout(matchId);
+    expect(await lagOf(matchId)).toMatchObject({ tooFarAhead: 1, deadLetters: 1, status: "INCOMPLETE" });
+
+    const replayed = await post(`/v1/admin/matches/${matchId}/dead-letters/150/replay`);
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toMatchObject({ applied: false, result: "buffered", deadLetter: null });
+    expect(await lagOf(matchId)).toMatchObject({ buffered: 1, tooFarAhead: 0 });
+
+    await pastGapTimeout(matchId);
+    expect(await lagOf(matchId)).toMatchObject({ buffered: 0, tooFarAhead: 1 });
+  });
+
+  it("applies it in place once the seqs before it have arrived", async () => {
+    await ingestEvents(events.slice(4, 149));
+    expect((await matchState(matchId)).seq).toBe(149);
+    const replayed = await post(`/v1/admin/matches/${matchId}/dead-letters/150/replay`);
+    expect(replayed.status).toBe(200);
+    expect(await replayed.json()).toMatchObject({ applied: true, result: "applied" });
+    await ingestEvents(events.slice(150));
+    expect((await matchState(matchId)).state).toEqual(wire(replay(events)));
+    expect(await lagOf(matchId)).toMatchObject({ status: "OK", deadLetters: 0, tooFarAhead: 0 });
+  });
+});
