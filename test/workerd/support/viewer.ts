@@ -11,10 +11,16 @@ import { worker } from "./ingest.ts";
 export class TestViewer {
   private static open = new Set<TestViewer>();
 
-  /** Closes every viewer a test opened, so no room keeps ticking into the next test's teardown. */
-  static closeAll(): void {
-    for (const viewer of TestViewer.open) viewer.close();
+  /**
+   * Closes every viewer a test opened and waits until each close has completed (the room has
+   * seen it), so no room is still answering a socket when the next test or the file's teardown
+   * begins.
+   */
+  static async closeAll(timeoutMs = 10_000): Promise<void> {
+    const viewers = [...TestViewer.open];
     TestViewer.open.clear();
+    for (const viewer of viewers) viewer.close();
+    await Promise.all(viewers.map((v) => v.waitFor(() => v.closed !== null, "close", timeoutMs)));
   }
 
   readonly frames: ServerMessage[] = [];
@@ -24,6 +30,7 @@ export class TestViewer {
   closed: { code: number; reason: string } | null = null;
   errors: string[] = [];
   private socket: WebSocket | null = null;
+  private closing = false;
 
   /** Opens a socket; `held` is what a resuming viewer already has (the state at `seq` of `epoch`). */
   static async connect(
@@ -52,7 +59,10 @@ export class TestViewer {
     this.socket?.send(frame);
   }
 
+  /** Starts the closing handshake once; `closed` is set when the room has answered it. */
   close(): void {
+    if (this.closing || this.closed !== null) return;
+    this.closing = true;
     this.socket?.close(1000, "done");
   }
 
