@@ -1,5 +1,51 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
+
+/** The workerd tier's fixed settings: small rooms and fast ticks, so tests exercise shards quickly. */
+const TEST_BINDINGS: Record<string, string> = {
+  INGEST_SECRET: "test-secret-a,test-secret-b",
+  ADMIN_TOKEN: "test-admin-token",
+  GAP_TIMEOUT_MS: "300",
+  SNAPSHOT_EVERY: "50",
+  ALLOW_REGION_OVERRIDE: "true",
+  // Small rooms and a narrow tree, so a few hundred test viewers exercise shards and depth.
+  ROOM_MAX_SOCKETS: "20",
+  ROOM_FANOUT: "4",
+  ROOM_PRESENCE_INTERVAL_MS: "500",
+  ROOM_RING_SIZE: "8",
+  ROOM_SLOW_BEHIND_VERSIONS: "2",
+  ROOM_SLOW_AFTER_MS: "600",
+  ROOM_SLOW_CLOSE_AFTER_MS: "2500",
+  ROOM_MAX_SHARDS: "8",
+  ALLOWED_ORIGINS: "http://allowed.test",
+  PRIVATE_MATCHES: "private-*",
+  VIEWER_TOKEN_SECRET: "test-viewer-secret",
+  // Only requests that carry a CF-Connecting-IP are counted; the rate-limit tests set one.
+  RATE_LIMIT_READ: "20/60",
+  RATE_LIMIT_CONNECT: "8/60",
+};
+
+/**
+ * The pool reads the project's .dev.vars into the test Worker, as `wrangler dev` does, so a
+ * developer's own settings (an Upstash URL, a tuned limit) would leak into the tests. Every name
+ * .dev.vars sets goes back to its wrangler.toml value, or to unset (empty) when it has none.
+ */
+function withoutDevVars(bindings: Record<string, string>): Record<string, string> {
+  const devVars = fileURLToPath(new URL(".dev.vars", import.meta.url));
+  if (!existsSync(devVars)) return bindings;
+  const configured = unstable_readConfig({
+    config: fileURLToPath(new URL("wrangler.toml", import.meta.url)),
+  }).vars;
+  const reset: Record<string, string> = {};
+  for (const line of readFileSync(devVars, "utf8").split("\n")) {
+    const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+    if (name) reset[name] = String(configured[name] ?? "");
+  }
+  return { ...reset, ...bindings };
+}
 
 /**
  * Two tiers, named by the runtime they need:
@@ -34,28 +80,7 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: {
-                INGEST_SECRET: "test-secret-a,test-secret-b",
-                ADMIN_TOKEN: "test-admin-token",
-                GAP_TIMEOUT_MS: "300",
-                SNAPSHOT_EVERY: "50",
-                ALLOW_REGION_OVERRIDE: "true",
-                // Small rooms and a narrow tree, so a few hundred test viewers exercise shards and depth.
-                ROOM_MAX_SOCKETS: "20",
-                ROOM_FANOUT: "4",
-                ROOM_PRESENCE_INTERVAL_MS: "500",
-                ROOM_RING_SIZE: "8",
-                ROOM_SLOW_BEHIND_VERSIONS: "2",
-                ROOM_SLOW_AFTER_MS: "600",
-                ROOM_SLOW_CLOSE_AFTER_MS: "2500",
-                ROOM_MAX_SHARDS: "8",
-                ALLOWED_ORIGINS: "http://allowed.test",
-                PRIVATE_MATCHES: "private-*",
-                VIEWER_TOKEN_SECRET: "test-viewer-secret",
-                // Only requests that carry a CF-Connecting-IP are counted; the rate-limit tests set one.
-                RATE_LIMIT_READ: "20/60",
-                RATE_LIMIT_CONNECT: "8/60",
-              },
+              bindings: withoutDevVars(TEST_BINDINGS),
             },
           }),
         ],
