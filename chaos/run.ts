@@ -9,7 +9,15 @@ import { ROOT } from "../scripts/local-stack.ts";
 import { parseArgs } from "./support/args.ts";
 
 /** Each is `chaos/NAME.ts`, a script that exits non-zero on any loss. */
-export const SCENARIOS = ["kill9", "provider", "redis", "stalled-client", "lost-notification"] as const;
+export const SCENARIOS = [
+  "kill9",
+  "provider",
+  "redis",
+  "stalled-client",
+  "lost-notification",
+  "mistyped-seq",
+  "resume-flood",
+] as const;
 
 const { seed, only } = parseArgs(process.argv.slice(2));
 if (only !== null && !(SCENARIOS as readonly string[]).includes(only)) {
