@@ -25,7 +25,8 @@ import type {
 } from "./subscription.ts";
 import { resolveWebSocket, type WebSocketConstructorLike } from "./websocket-like.ts";
 
-const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
+/** A plain ping every 15 s: the room closes a socket it has not heard from for 60 s (ROOM_SILENT_AFTER_MS), four beats. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 12_000;
 
 /** The close code for `close()`: a normal, final close. */

@@ -16,4 +16,11 @@ export interface RoomConfig {
   slowBehindVersions: number;
   slowAfterMs: number;
   slowCloseAfterMs: number;
+  /** A socket that sent nothing (no ping, no ack) for this long is closed (4009). */
+  silentAfterMs: number;
+  /** Each socket's frame meter (edge/frame-meter.ts): tokens at most, tokens back per second. */
+  frameBurst: number;
+  framePerSecond: number;
+  /** At most one asked-for snapshot per socket per this long. */
+  snapshotCooldownMs: number;
 }

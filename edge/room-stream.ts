@@ -4,12 +4,8 @@
  * Durable Object asks and carries the answer out (send, persist, pull); nothing here touches
  * a socket, storage or the clock, so every rule is testable under Node.
  */
-import {
-  continuousChain,
-  type Publication,
-  type PublishedPatch,
-  type ResumeAnswer,
-} from "../protocol/publication.ts";
+import { continuousChain, judgePatch } from "../protocol/continuity.ts";
+import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
 import { ANY_EPOCH } from "../protocol/room-handoff.ts";
 
 /** The version a room holds: its consumer offset (epoch null before the first). */
@@ -31,9 +27,9 @@ export type Arrival =
 
 export function classifyArrival(head: Head, publication: Publication): Arrival {
   if (publication.kind === "reset") return "reset";
-  if (publication.epoch === head.epoch && publication.prev === head.seq) return "next";
-  if (publication.epoch === head.epoch && publication.seq <= head.seq) return "duplicate";
-  return "hole";
+  if (publication.epoch !== head.epoch) return "hole";
+  const verdict = judgePatch(head.seq, publication);
+  return verdict === "apply" ? "next" : verdict === "duplicate" ? "duplicate" : "hole";
 }
 
 /** What a pull from the ledger means for a room holding `head`. */
@@ -72,18 +68,52 @@ export function planSync(head: Head, since: number | undefined, epoch: string | 
   return sameHistory && since <= head.seq ? { kind: "replay", since } : { kind: "snapshot" };
 }
 
-/** The ledger's answer to a viewer's replay, cut at the room's head; null means "send the snapshot". */
+/**
+ * The ledger's answer to a viewer's replay, cut at the room's head; null means "send the
+ * snapshot". The answer was read outside the room's queue (so a slow ledger never holds up
+ * the live feed), and the room may have moved on since: `ringTail` is the room's ring from the
+ * answer's last seq to its head (empty when the answer reaches the head; null when the ring
+ * no longer reaches back to it).
+ */
 export function replayFromLedger(
   head: Head,
   since: number,
   answer: ResumeAnswer | null,
+  ringTail: readonly PublishedPatch[] | null = [],
 ): PublishedPatch[] | null {
-  if (answer?.kind !== "patches" || answer.epoch !== head.epoch) return null;
-  return continuousChain(since, head.seq, answer.patches);
+  if (answer?.kind !== "patches" || answer.epoch !== head.epoch || ringTail === null) return null;
+  return continuousChain(since, head.seq, [...answer.patches, ...ringTail]);
+}
+
+/**
+ * The seq to pull from the ledger for a viewer's plan, or null when none is needed (a
+ * snapshot, or a replay the ring reaches). The room starts that (shared) read before
+ * queueing the viewer, not inside the queue.
+ */
+export function ledgerPullSince(plan: SyncPlan, ringReaches: (since: number) => boolean): number | null {
+  return plan.kind === "replay" && !ringReaches(plan.since) ? plan.since : null;
+}
+
+/** The key identical ledger pulls share: the same history from the same seq. */
+export function pullKey(epoch: string, since: number): string {
+  return `${epoch}:${since}`;
+}
+
+/**
+ * A socket gets at most one snapshot per cooldown (its own asking: a resume from another
+ * history or from too far back, a conflated reader speaking again). One asked for sooner is
+ * owed, and sent by the first presence tick after the cooldown. Snapshots the room broadcasts
+ * to everyone (a new epoch) are not asked for and do not count.
+ */
+export function snapshotAllowed(lastSnapshotAt: number | null, now: number, cooldownMs: number): boolean {
+  return lastSnapshotAt === null || now - lastSnapshotAt >= cooldownMs;
 }
 
 /** What the room knows of one reader, from its socket's attachment. */
 export interface Reader {
+  joinedAt: number;
+  /** The last frame the room itself received from it (null: none yet). */
+  heardAt: number | null;
   ready: boolean;
   bridge: boolean;
   lagging: boolean;
@@ -98,25 +128,47 @@ export interface SlowReaderPolicy {
   afterMs: number;
   /** A conflated reader silent this long is closed. */
   closeAfterMs: number;
+  /** A socket that sent nothing at all (no ping, no ack) for this long is closed. */
+  silentAfterMs: number;
 }
 
-export type ReaderVerdict = "keep" | "conflate" | "close";
+/**
+ * - `keep`: leave it be.
+ * - `conflate`: no more patches; the newest state when it speaks again.
+ * - `tooSlow`: conflated and still not acknowledging: close with 4008.
+ * - `silent`: nothing heard for the heartbeat window, not even a ping the runtime answered:
+ *   probably dead; close with 4009 (a live client reconnects and resumes).
+ */
+export type ReaderVerdict = "keep" | "conflate" | "tooSlow" | "silent";
 
 /**
- * Slow readers: one that acknowledges but stays far behind is conflated (no more patches; the
- * newest state when it speaks again) and closed if it stays silent. A reader that never
- * acknowledges cannot be judged this way, and the SSE bridge is never judged.
+ * Judges one socket at a presence tick. `autoResponseAt` is when the runtime last answered the
+ * socket's plain heartbeat without waking the room (`getWebSocketAutoResponseTimestamp`):
+ * together with the frames the room saw, it says when the client was last heard at all.
+ *
+ * Silence first: a socket that sends nothing is closed whatever else it is. Then slow readers:
+ * one that acknowledges but stays far behind is conflated, and closed if it stays silent. A
+ * reader that pings but never acknowledges cannot be judged slow. The SSE bridge is never
+ * judged here: the Worker holds it, pings nothing, and bounds its reader's queue itself.
  */
 export function judgeReader(
   reader: Reader,
   headSeq: number,
   now: number,
+  autoResponseAt: number | null,
   policy: SlowReaderPolicy,
 ): ReaderVerdict {
-  if (reader.bridge || !reader.ready || reader.ackAt === null || reader.ackSeq === null) return "keep";
+  if (reader.bridge) return "keep";
+  if (now - lastHeardAt(reader, autoResponseAt) > policy.silentAfterMs) return "silent";
+  if (!reader.ready || reader.ackAt === null || reader.ackSeq === null) return "keep";
   const silentFor = now - reader.ackAt;
-  if (reader.lagging) return silentFor > policy.closeAfterMs ? "close" : "keep";
+  if (reader.lagging) return silentFor > policy.closeAfterMs ? "tooSlow" : "keep";
   return headSeq - reader.ackSeq > policy.behindVersions && silentFor > policy.afterMs ? "conflate" : "keep";
+}
+
+/** When the client was last heard: its newest frame, its newest auto-answered ping, or its arrival. */
+export function lastHeardAt(reader: Reader, autoResponseAt: number | null): number {
+  return Math.max(reader.joinedAt, reader.heardAt ?? reader.joinedAt, autoResponseAt ?? reader.joinedAt);
 }
 
 /** Children that have not reported within the timeout have left the tree. */

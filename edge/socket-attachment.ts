@@ -19,6 +19,15 @@ export const socketAttachmentSchema = z.object({
   bridge: z.boolean(),
   /** JSON Patch (default) or fossil deltas, as the client asked when it connected. */
   format: z.enum(LIVE_FORMATS).default("json-patch"),
+  // The fields below came later: their defaults keep a socket accepted before them readable.
+  /** The last frame the room received from this socket; with the runtime's auto-answered pings, how silence is judged. */
+  heardAt: z.number().nullable().default(null),
+  /** The socket's frame meter (edge/frame-meter.ts); null until its first frame: a full bucket. */
+  meter: z.object({ tokens: z.number(), at: z.number() }).nullable().default(null),
+  /** When this socket last got a snapshot it asked for (connecting, resuming): at most one per cooldown. */
+  snapshotAt: z.number().nullable().default(null),
+  /** A snapshot asked for inside the cooldown: the first presence tick after it sends one. */
+  snapshotOwed: z.boolean().default(false),
 });
 export type SocketAttachment = z.infer<typeof socketAttachmentSchema>;
 

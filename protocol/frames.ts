@@ -68,3 +68,13 @@ export function retryFrame(afterMs: number, reason: string): string {
     reason,
   } satisfies RetryMessage);
 }
+
+/**
+ * The SSE bridge's last event to a reader it cuts: `retry:` sets the EventSource's own
+ * reconnection delay to the hint, and the event carries the same `retry` message as a socket
+ * gets, so a hand-written reader can see why.
+ */
+export function sseRetryEvent(afterMs: number, reason: string): string {
+  const frame = retryFrame(afterMs, reason);
+  return `retry: ${Math.max(0, Math.round(afterMs))}\nevent: retry\ndata: ${frame}\n\n`;
+}

@@ -135,6 +135,8 @@ export const CLOSE_CODES = {
   unauthorized: 4001,
   unknownMatch: 4004,
   tooSlow: 4008,
+  /** Nothing heard (no ping, no ack) for the heartbeat window: probably gone; if not, reconnect and resume. */
+  silent: 4009,
 } as const;
 
 /** Policy violations and refused credentials will fail again the same way: do not retry them. */

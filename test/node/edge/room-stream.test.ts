@@ -1,16 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_HEARTBEAT_INTERVAL_MS } from "../../../client/live-subscription.ts";
+import { parseConfig } from "../../../config/crease-config.ts";
 import {
   behindUpstream,
   classifyArrival,
   expiredChildren,
   type Head,
   judgeReader,
+  lastHeardAt,
+  ledgerPullSince,
   planSync,
+  pullKey,
   pullOutcome,
   replayFromLedger,
+  snapshotAllowed,
 } from "../../../edge/room-stream.ts";
-import { continuousChain, type Publication, type PublishedPatch } from "../../../protocol/publication.ts";
+import { continuousChain } from "../../../protocol/continuity.ts";
+import type { Publication, PublishedPatch } from "../../../protocol/publication.ts";
 
 const patch = (seq: number, prev: number): PublishedPatch => ({ seq, prev, ops: [], delta: "" });
 const published = (epoch: string, seq: number, prev: number): Publication => ({
@@ -76,22 +83,109 @@ describe("planSync and replayFromLedger", () => {
     expect(replayFromLedger(head, 7, { ...answer, epoch: "e2" })).toBeNull();
     expect(replayFromLedger(head, 7, null)).toBeNull();
   });
+  it("joins an answer read before the room moved on to the ring's tail, or gives up when the ring cannot", () => {
+    const answer = { kind: "patches" as const, epoch: "e1", seq: 8, patches: [patch(8, 7)] };
+    const tail = [patch(9, 8), patch(10, 9)];
+    expect(replayFromLedger(head, 7, answer, tail)?.map((p) => p.seq)).toEqual([8, 9, 10]);
+    expect(replayFromLedger(head, 7, answer, [patch(10, 9)])).toBeNull();
+    expect(replayFromLedger(head, 7, answer, null)).toBeNull();
+  });
 });
 
 describe("judgeReader", () => {
-  const policy = { behindVersions: 2, afterMs: 600, closeAfterMs: 2500 };
-  const reader = { ready: true, bridge: false, lagging: false, ackSeq: 1, ackAt: 0 };
+  const policy = { behindVersions: 2, afterMs: 600, closeAfterMs: 2500, silentAfterMs: 60_000 };
+  const reader = {
+    joinedAt: 0,
+    heardAt: null,
+    ready: true,
+    bridge: false,
+    lagging: false,
+    ackSeq: 1,
+    ackAt: 0,
+  };
   it("conflates a reader far behind and silent, then closes it if it stays silent", () => {
-    expect(judgeReader(reader, 10, 700, policy)).toBe("conflate");
-    expect(judgeReader({ ...reader, lagging: true }, 10, 2000, policy)).toBe("keep");
-    expect(judgeReader({ ...reader, lagging: true }, 10, 2600, policy)).toBe("close");
+    expect(judgeReader(reader, 10, 700, 650, policy)).toBe("conflate");
+    expect(judgeReader({ ...reader, lagging: true }, 10, 2000, 1900, policy)).toBe("keep");
+    expect(judgeReader({ ...reader, lagging: true }, 10, 2600, 2500, policy)).toBe("tooSlow");
   });
   it("leaves alone readers that keep up, never acknowledge, are bridges or not yet ready", () => {
-    expect(judgeReader(reader, 3, 5000, policy)).toBe("keep");
-    expect(judgeReader(reader, 10, 500, policy)).toBe("keep");
-    expect(judgeReader({ ...reader, ackAt: null, ackSeq: null }, 10, 9000, policy)).toBe("keep");
-    expect(judgeReader({ ...reader, bridge: true }, 10, 9000, policy)).toBe("keep");
-    expect(judgeReader({ ...reader, ready: false }, 10, 9000, policy)).toBe("keep");
+    expect(judgeReader(reader, 3, 5000, 4900, policy)).toBe("keep");
+    expect(judgeReader(reader, 10, 500, 400, policy)).toBe("keep");
+    expect(judgeReader({ ...reader, ackAt: null, ackSeq: null }, 10, 9000, 8900, policy)).toBe("keep");
+    expect(judgeReader({ ...reader, bridge: true }, 10, 9000, null, policy)).toBe("keep");
+    expect(judgeReader({ ...reader, ready: false }, 10, 9000, 8900, policy)).toBe("keep");
+  });
+
+  describe("silence: nothing heard for the heartbeat window", () => {
+    const quiet = { ...reader, ackAt: null, ackSeq: null };
+    it("closes a socket that sent nothing at all since it joined", () => {
+      expect(judgeReader(quiet, 10, 60_000, null, policy)).toBe("keep");
+      expect(judgeReader(quiet, 10, 60_001, null, policy)).toBe("silent");
+      expect(judgeReader({ ...quiet, ready: false }, 10, 60_001, null, policy)).toBe("silent");
+    });
+    it("counts a plain ping the runtime answered while the room slept as heard", () => {
+      expect(judgeReader(quiet, 10, 100_000, 45_000, policy)).toBe("keep");
+      expect(judgeReader(quiet, 10, 105_001, 45_000, policy)).toBe("silent");
+    });
+    it("counts a frame the room saw (an ack, a resume) as heard", () => {
+      expect(judgeReader({ ...quiet, heardAt: 50_000 }, 10, 100_000, null, policy)).toBe("keep");
+      expect(judgeReader({ ...quiet, heardAt: 50_000 }, 10, 110_001, 20_000, policy)).toBe("silent");
+    });
+    it("judges silence before slowness, and never judges the SSE bridge (the Worker holds it)", () => {
+      expect(judgeReader({ ...reader, lagging: true }, 10, 70_000, null, policy)).toBe("silent");
+      expect(judgeReader({ ...reader, bridge: true }, 10, 1e9, null, policy)).toBe("keep");
+    });
+    it("keeps the client library inside the default window, even with one ping in four lost", () => {
+      const interval = DEFAULT_HEARTBEAT_INTERVAL_MS;
+      const window = parseConfig({}).room.silentAfterMs;
+      expect(window).toBeGreaterThanOrEqual(3 * interval);
+      for (let now = 0; now < 600_000; now += 1000) {
+        // The last ping the runtime answered, with every fourth ping lost on the way.
+        let last = Math.floor(now / interval) * interval;
+        if ((last / interval) % 4 === 3) last -= interval;
+        expect(judgeReader(quiet, 10, now, last, { ...policy, silentAfterMs: window })).toBe("keep");
+      }
+    });
+  });
+});
+
+describe("lastHeardAt", () => {
+  const reader = {
+    joinedAt: 100,
+    heardAt: null,
+    ready: true,
+    bridge: false,
+    lagging: false,
+    ackSeq: null,
+    ackAt: null,
+  };
+  it("is the newest of arrival, a frame the room saw and a ping the runtime answered", () => {
+    expect(lastHeardAt(reader, null)).toBe(100);
+    expect(lastHeardAt({ ...reader, heardAt: 300 }, 200)).toBe(300);
+    expect(lastHeardAt({ ...reader, heardAt: 300 }, 400)).toBe(400);
+  });
+});
+
+describe("snapshotAllowed", () => {
+  it("allows the first snapshot, then one per cooldown", () => {
+    expect(snapshotAllowed(null, 0, 5000)).toBe(true);
+    expect(snapshotAllowed(1000, 5999, 5000)).toBe(false);
+    expect(snapshotAllowed(1000, 6000, 5000)).toBe(true);
+    expect(snapshotAllowed(1000, 1000, 0)).toBe(true);
+  });
+});
+
+describe("ledgerPullSince and pullKey", () => {
+  it("pulls only for a replay the ring does not reach", () => {
+    const reachesFrom5 = (since: number) => since >= 5;
+    expect(ledgerPullSince({ kind: "replay", since: 2 }, reachesFrom5)).toBe(2);
+    expect(ledgerPullSince({ kind: "replay", since: 7 }, reachesFrom5)).toBeNull();
+    expect(ledgerPullSince({ kind: "snapshot" }, reachesFrom5)).toBeNull();
+  });
+  it("shares a key between pulls of the same history from the same seq only", () => {
+    expect(pullKey("e1", 2)).toBe(pullKey("e1", 2));
+    expect(pullKey("e1", 2)).not.toBe(pullKey("e1", 3));
+    expect(pullKey("e1", 23)).not.toBe(pullKey("e12", 3));
   });
 });
 
