@@ -33,9 +33,11 @@ describe("SseBacklog", () => {
     expect(refused).toBe(0);
   });
 
-  it("fits the largest snapshot (a five-day Test, ~580 KB) and a burst of patches behind it, at the defaults", () => {
+  it("fits the largest snapshot (a five-day Test, ~580 KB) and the message bound's worth of patches behind it, at the defaults", () => {
     const backlog = new SseBacklog(parseConfig({}).viewers.stream);
     expect(backlog.admit(600_000)).toBe(true);
-    for (let i = 0; i < 200; i++) expect(backlog.admit(2000)).toBe(true);
+    const { maxMessages } = parseConfig({}).viewers.stream;
+    for (let i = 1; i < maxMessages; i++) expect(backlog.admit(2000)).toBe(true);
+    expect(backlog.admit(2000)).toBe(false); // the message bound comes first
   });
 });
