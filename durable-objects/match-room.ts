@@ -3,16 +3,23 @@ import jsonPatch from "fast-json-patch";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
 import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
+import { FRAME_COSTS, type FrameMeterPolicy, meterFrame } from "../edge/frame-meter.ts";
+import { InFlight } from "../edge/in-flight.ts";
 import type { RoomConfig } from "../edge/room-config.ts";
 import { RoomStore } from "../edge/room-store.ts";
 import {
   behindUpstream,
   classifyArrival,
   expiredChildren,
+  type Head,
   judgeReader,
+  ledgerPullSince,
   planSync,
+  pullKey,
   pullOutcome,
   replayFromLedger,
+  type SlowReaderPolicy,
+  snapshotAllowed,
 } from "../edge/room-stream.ts";
 import { readAttachment, type SocketAttachment } from "../edge/socket-attachment.ts";
 import { stateAsJson } from "../origin/ledger/publisher.ts";
@@ -26,7 +33,7 @@ import {
   parseClientMessage,
   SUBPROTOCOL,
 } from "../protocol/live-messages.ts";
-import type { Publication, PublishedPatch } from "../protocol/publication.ts";
+import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
 import { parseHandoff, refusalResponse } from "../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
 import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
@@ -50,6 +57,10 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   /** Versions and viewer syncs are handled one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
   private viewers: { total: number; stale: boolean } | null = null;
+  /** Ledger pulls in flight, by history and seq: identical ones (a resume flood, a herd) share one call. */
+  private readonly pulls = new InFlight<ResumeAnswer | null>();
+  private readonly meterPolicy: FrameMeterPolicy;
+  private readonly readerPolicy: SlowReaderPolicy;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +68,13 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     this.store = new RoomStore(ctx.storage.sql, this.config.ringSize);
     this.tree = new RoomTree(env, this.config.fanout, this.config.maxShards);
     this.admission = new AdmissionBucket(this.config.admitPerSecond, this.config.admitBurst, Date.now());
+    this.meterPolicy = { burst: this.config.frameBurst, perSecond: this.config.framePerSecond };
+    this.readerPolicy = {
+      behindVersions: this.config.slowBehindVersions,
+      afterMs: this.config.slowAfterMs,
+      closeAfterMs: this.config.slowCloseAfterMs,
+      silentAfterMs: this.config.silentAfterMs,
+    };
     // Heartbeats are answered by the runtime without waking the object: a quiet audience costs no CPU.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
@@ -85,9 +103,13 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       lagging: false,
       bridge,
       format,
+      heardAt: null,
+      meter: null,
+      snapshotAt: null,
+      snapshotOwed: false,
     } satisfies SocketAttachment);
     if (sockets === 0) this.ctx.waitUntil(this.activate());
-    this.ctx.waitUntil(this.enqueue(() => this.sync(server, since, epoch)));
+    this.ctx.waitUntil(this.syncSoon(server, since, epoch));
     const offered = request.headers.get("sec-websocket-protocol") ?? "";
     const headers = offered.split(",").some((p) => p.trim() === SUBPROTOCOL)
       ? { "sec-websocket-protocol": SUBPROTOCOL }
@@ -161,30 +183,36 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     this.ctx.waitUntil(fastReadFor(this.env).fastRead.reportPresence(presence));
     const viewers = this.viewers ?? { total: this.localViewers(), stale: true };
     this.broadcast(presenceFrame(identity.matchId, this.store.head().seq, viewers.total, viewers));
-    this.judgeReaders(now);
+    this.tendReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
   }
 
   // --- WebSocket events (the object may have just woken from hibernation) ----------------
 
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    // Frames still in the pipe from a socket the room has closed (the rest of a flood) cost nothing more.
+    if (ws.readyState !== WS_OPEN) return;
     const parsed = parseClientMessage(frame);
     if (!parsed.ok) return ws.close(CLOSE_CODES.policyViolation, parsed.reason);
     const attachment = readAttachment(ws);
     if (!attachment) return ws.close(CLOSE_CODES.internalError, "lost track of this connection; reconnect");
     const message = parsed.message;
+    const now = Date.now();
+    const metered = meterFrame(attachment.meter, FRAME_COSTS[message.type], now, this.meterPolicy);
+    if (!metered.allowed) return closeQuietly(ws, CLOSE_CODES.policyViolation, "rate limited");
+    const heard = { ...attachment, meter: metered.meter, heardAt: now };
     switch (message.type) {
       case "ping": {
-        if (message.seq === undefined) return;
-        ws.serializeAttachment({ ...attachment, ackSeq: message.seq, ackAt: Date.now(), lagging: false });
+        if (message.seq === undefined) return ws.serializeAttachment(heard);
+        ws.serializeAttachment({ ...heard, ackSeq: message.seq, ackAt: now, lagging: false });
         // A conflated reader that speaks again gets the newest state in one go, not the backlog.
         if (attachment.lagging) await this.enqueue(() => this.sync(ws, undefined, undefined));
         return;
       }
       case "subscribe":
       case "resume":
-        ws.serializeAttachment({ ...attachment, ready: false });
-        await this.enqueue(() => this.sync(ws, message.since, message.epoch));
+        ws.serializeAttachment({ ...heard, ready: false });
+        await this.syncSoon(ws, message.since, message.epoch);
         return;
       default:
         return assertNever(message);
@@ -276,7 +304,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   /** The room owns its offset: it pulls the versions it missed from the ledger, which coalesces identical pulls. */
   private async catchUp(identity: RoomIdentity): Promise<void> {
     const head = this.store.head();
-    const answer = await this.ledger(identity).resume(identity.matchId, head.epoch ?? "", head.seq);
+    const answer = await this.pull(identity, head.epoch ?? "", head.seq);
     const outcome = pullOutcome(identity.matchId, head, answer);
     if (outcome.kind === "reset") this.resetTo(identity, outcome.publication);
     if (outcome.kind !== "deliver" || !answer) return;
@@ -324,11 +352,44 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   }
 
   /**
-   * A viewer's first messages (or its answer to a resume): the missed versions when the plan
-   * says replay and the ring, or behind it the ledger's log, reaches back; otherwise the
-   * state. Runs in the queue, so no version can slip in between.
+   * Brings a viewer in step, soon. A replay the ring cannot serve needs the ledger: that read
+   * happens here, shared with every identical pull in flight, before the viewer joins the
+   * queue, so neither a slow ledger nor a flood of resumes holds up the versions behind it.
    */
-  private async sync(ws: WebSocket, since: number | undefined, epoch: string | undefined): Promise<void> {
+  private async syncSoon(ws: WebSocket, since: number | undefined, epoch: string | undefined): Promise<void> {
+    const identity = this.store.identity();
+    if (!identity) return;
+    const head = this.store.head();
+    const from = ledgerPullSince(planSync(head, since, epoch), (s) => this.store.ringSince(s) !== null);
+    const pulled =
+      from === null
+        ? undefined
+        : await this.pull(identity, head.epoch ?? "", from).catch((error) => {
+            console.error("room resume pull failed", describe(identity), String(error));
+            return null; // the viewer gets the snapshot instead
+          });
+    await this.enqueue(() => this.sync(ws, since, epoch, pulled));
+  }
+
+  /** One ledger read per history and seq at a time, however many ask. */
+  private pull(identity: RoomIdentity, epoch: string, since: number): Promise<ResumeAnswer | null> {
+    return this.pulls.run(pullKey(epoch, since), () =>
+      this.ledger(identity).resume(identity.matchId, epoch, since),
+    );
+  }
+
+  /**
+   * A viewer's first messages (or its answer to a resume): the missed versions when the plan
+   * says replay and the ring, or behind it the ledger's log (`pulled`: already read, when
+   * defined), reaches back; otherwise the state, at most once per cooldown per socket. Runs in
+   * the queue, so no version can slip in between.
+   */
+  private async sync(
+    ws: WebSocket,
+    since: number | undefined,
+    epoch: string | undefined,
+    pulled?: ResumeAnswer | null,
+  ): Promise<void> {
     const identity = this.store.identity();
     if (!identity || ws.readyState !== WS_OPEN) return;
     await this.ensureState(identity);
@@ -336,12 +397,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const plan = planSync(head, since, epoch);
     if (plan.kind === "replay") {
       const patches =
-        this.store.ringSince(plan.since) ??
-        replayFromLedger(
-          head,
-          plan.since,
-          await this.ledger(identity).resume(identity.matchId, head.epoch ?? "", plan.since),
-        );
+        this.store.ringSince(plan.since) ?? (await this.replayFromLedger(identity, head, plan.since, pulled));
       if (patches) {
         const format = readAttachment(ws)?.format ?? "json-patch";
         for (const p of patches) sendQuietly(ws, versionFrames(identity.matchId, p, true)[format]);
@@ -350,9 +406,29 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
         return this.markReady(ws);
       }
     }
+    const now = Date.now();
+    const attachment = readAttachment(ws);
+    if (attachment && !snapshotAllowed(attachment.snapshotAt, now, this.config.snapshotCooldownMs)) {
+      // Owed, not refused: the first presence tick after the cooldown sends it.
+      ws.serializeAttachment({ ...attachment, ready: false, snapshotOwed: true });
+      return;
+    }
     // A match with no events yet has no history: an empty one at version 0.
     sendQuietly(ws, snapshotFrame(identity.matchId, head.epoch ?? "0", head.seq, this.state));
-    this.markReady(ws);
+    this.markReady(ws, now);
+  }
+
+  /** The ledger's answer for a replay (read now if it was not read before queueing), joined to the ring. */
+  private async replayFromLedger(
+    identity: RoomIdentity,
+    head: Head,
+    since: number,
+    pulled: ResumeAnswer | null | undefined,
+  ): Promise<PublishedPatch[] | null> {
+    const answer = pulled !== undefined ? pulled : await this.pull(identity, head.epoch ?? "", since);
+    // The room may have moved on while the answer was read: the ring covers the rest.
+    const tail = answer?.kind === "patches" && answer.seq < head.seq ? this.store.ringSince(answer.seq) : [];
+    return replayFromLedger(head, since, answer, tail);
   }
 
   /** The state at the head version, pulled from the ledger after hibernation (once, for all viewers waiting). */
@@ -374,9 +450,16 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     }
   }
 
-  private markReady(ws: WebSocket): void {
+  /** In step: broadcasts reach it again, and no snapshot is owed any more. */
+  private markReady(ws: WebSocket, snapshotAt?: number): void {
     const attachment = readAttachment(ws);
-    if (attachment) ws.serializeAttachment({ ...attachment, ready: true });
+    if (!attachment) return;
+    ws.serializeAttachment({
+      ...attachment,
+      ready: true,
+      snapshotOwed: false,
+      snapshotAt: snapshotAt ?? attachment.snapshotAt,
+    });
   }
 
   /** One serialisation per format, to every ready socket that keeps up. Workers sockets have no backpressure signal. */
@@ -390,21 +473,41 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     }
   }
 
-  private judgeReaders(now: number): void {
+  /**
+   * Each socket at the presence tick: closed when silent (nothing heard, not even a ping the
+   * runtime answered while the room slept) or too slow, conflated when behind, and sent the
+   * snapshot it is owed once its cooldown has passed.
+   */
+  private tendReaders(now: number): void {
     const head = this.store.head().seq;
     for (const ws of this.ctx.getWebSockets()) {
       const reader = readAttachment(ws);
-      if (!reader) continue;
-      const verdict = judgeReader(reader, head, now, {
-        behindVersions: this.config.slowBehindVersions,
-        afterMs: this.config.slowAfterMs,
-        closeAfterMs: this.config.slowCloseAfterMs,
-      });
-      if (verdict === "conflate") ws.serializeAttachment({ ...reader, lagging: true });
-      if (verdict === "close") {
-        sendQuietly(ws, retryFrame(jitteredRetryMs(1000, 5000, Math.random), "too slow"));
-        ws.close(CLOSE_CODES.tooSlow, "too slow: reconnect for the newest state");
+      if (!reader || ws.readyState !== WS_OPEN) continue;
+      const autoResponseAt = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+      const verdict = judgeReader(reader, head, now, autoResponseAt, this.readerPolicy);
+      switch (verdict) {
+        case "keep":
+          if (reader.snapshotOwed && snapshotAllowed(reader.snapshotAt, now, this.config.snapshotCooldownMs))
+            this.ctx.waitUntil(this.enqueue(() => this.sync(ws, undefined, undefined)));
+          break;
+        case "conflate":
+          ws.serializeAttachment({ ...reader, lagging: true });
+          break;
+        case "tooSlow":
+          this.closeWithRetry(ws, CLOSE_CODES.tooSlow, "too slow: reconnect for the newest state");
+          break;
+        case "silent":
+          this.closeWithRetry(ws, CLOSE_CODES.silent, "silent: no heartbeat; reconnect");
+          break;
+        default:
+          assertNever(verdict);
       }
     }
+  }
+
+  /** Closes with a jittered retry hint first, so readers cut in the same tick do not return together. */
+  private closeWithRetry(ws: WebSocket, code: number, reason: string): void {
+    sendQuietly(ws, retryFrame(jitteredRetryMs(1000, 5000, Math.random), reason));
+    closeQuietly(ws, code, reason);
   }
 }

@@ -1,7 +1,11 @@
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
+import { roomStub } from "../../durable-objects/stubs.ts";
+import { roomName } from "../../edge/fanout-tree.ts";
+import { readAttachment } from "../../edge/socket-attachment.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
-import { ingestEvents, matchState } from "./support/ingest.ts";
+import { ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
@@ -67,5 +71,72 @@ describe("slow readers", () => {
     await quiet.waitForSeq(30);
     expect(quiet.errors).toEqual([]);
     expect(quiet.closed).toBeNull();
+  });
+});
+
+/**
+ * The heartbeat window is 60 s by default (ROOM_SILENT_AFTER_MS), too long to wait for in a
+ * test: these move the room's memory of a socket back in time instead (its arrival and the
+ * last frame it sent, both in its attachment). What the runtime remembers (when it last
+ * answered the socket's plain ping itself, without waking the room) cannot be moved, and is
+ * exactly what must keep a pinging client alive.
+ */
+async function backdate(matchId: string, ms: number): Promise<number> {
+  const stub = env.MATCH_ROOM.get(env.MATCH_ROOM.idFromName(roomName(matchId, "weur", 0)));
+  return runInDurableObject(stub, (_instance, state) => {
+    let moved = 0;
+    for (const ws of state.getWebSockets()) {
+      const attachment = readAttachment(ws);
+      if (!attachment) continue;
+      ws.serializeAttachment({
+        ...attachment,
+        joinedAt: attachment.joinedAt - ms,
+        heardAt: attachment.heardAt === null ? null : attachment.heardAt - ms,
+      });
+      moved++;
+    }
+    return moved;
+  });
+}
+
+describe("silent sockets", () => {
+  it("closes a socket that has sent nothing (no ping, no ack) for the heartbeat window with 4009 and a retry hint", async () => {
+    const matchId = "silent-close";
+    await ingestEvents(fixtureEvents("1175359", matchId).slice(0, 5));
+    const silent = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    await silent.waitForSeq(5);
+    expect(await backdate(matchId, 61_000)).toBe(1);
+    await silent.waitFor(() => silent.closed !== null, "the silent socket's close", 3000);
+    expect(silent.closed?.code).toBe(CLOSE_CODES.silent);
+    expect(silent.frames.at(-1)).toMatchObject({ type: "retry" });
+  });
+
+  it("keeps a socket whose plain pings the runtime answered while the room slept, and one whose acks the room saw", async () => {
+    const matchId = "silent-pinging";
+    await ingestEvents(fixtureEvents("1175359", matchId).slice(0, 5));
+    const pinging = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    const acking = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    await Promise.all([pinging.waitForSeq(5), acking.waitForSeq(5)]);
+    expect(await backdate(matchId, 61_000)).toBe(2);
+    pinging.send('{"type":"ping"}');
+    acking.send(JSON.stringify({ type: "ping", seq: 5 }));
+    await pinging.waitFor(() => pinging.frames.some((f) => f.type === "pong"), "pong");
+    await sleep(1500); // three presence ticks
+    expect(pinging.closed).toBeNull();
+    expect(acking.closed).toBeNull();
+  });
+
+  it("never judges the SSE bridge's socket by its silence (the Worker holds it and bounds its reader)", async () => {
+    const matchId = "silent-bridge";
+    await ingestEvents(fixtureEvents("1175359", matchId).slice(0, 5));
+    const res = await worker(`/v1/matches/${matchId}/stream?region=weur`);
+    const reader = res.body?.getReader();
+    await reader?.read(); // the stream is open and the room holds its bridge socket
+    await sleep(200);
+    expect(await backdate(matchId, 600_000)).toBe(1);
+    await sleep(1500);
+    const stats = await roomStub(env, matchId, "weur", 0).stats();
+    expect(stats.sockets).toBe(1);
+    await reader?.cancel();
   });
 });
