@@ -1,8 +1,17 @@
 import { Hono } from "hono";
 import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
+import { closeQuietly } from "../../durable-objects/close-quietly.ts";
+import { jitteredRetryMs } from "../../edge/admission.ts";
 import { originAllowed } from "../../edge/origin-policy.ts";
 import { isRegion, type Region, regionFor } from "../../edge/region.ts";
-import { parseServerMessage, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../../protocol/live-messages.ts";
+import { SseBacklog } from "../../edge/sse-backlog.ts";
+import { sseRetryEvent } from "../../protocol/frames.ts";
+import {
+  CLOSE_CODES,
+  parseServerMessage,
+  SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from "../../protocol/live-messages.ts";
 import { ANY_EPOCH } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { HttpError } from "../http-error.ts";
@@ -86,18 +95,43 @@ live.get("/:matchId/stream", async (c) => {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
-  const write = (text: string) =>
-    writer.write(encoder.encode(text)).catch(() => socket.close(1000, "viewer left"));
-  void write("retry: 2000\n\n");
+  // A write settles when the reader has taken it, so unsettled writes are the reader's backlog.
+  // Bounded: a reader that stops reading would otherwise have this Worker hold every frame of
+  // the match for as long as it stays connected. Past the bound it gets one last `retry` event
+  // after what it has not read yet, the stream ends and the room's socket is closed; an
+  // EventSource comes back with Last-Event-ID and resumes.
+  const backlog = new SseBacklog(config.viewers.stream);
+  let cut = false;
+  const write = (text: string) => {
+    if (cut) return;
+    const bytes = encoder.encode(text);
+    if (!backlog.admit(bytes.byteLength)) return cutReader();
+    writer.write(bytes).then(
+      () => backlog.taken(bytes.byteLength),
+      () => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"),
+    );
+  };
+  const cutReader = () => {
+    cut = true;
+    const hint = sseRetryEvent(jitteredRetryMs(1000, 4000, Math.random), "too slow: reconnect");
+    writer.write(encoder.encode(hint)).catch(() => undefined);
+    writer.close().catch(() => undefined);
+    closeQuietly(socket, CLOSE_CODES.tooSlow, "SSE reader too slow");
+  };
+  // The reader left (the response was cancelled): the room's socket goes at once, not at the next write.
+  writer.closed.catch(() => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"));
+  write("retry: 2000\n\n");
   socket.addEventListener("message", (event) => {
     if (typeof event.data !== "string") return;
     const parsed = parseServerMessage(event.data);
     if (!parsed.ok) return;
     const message = parsed.message;
     const id = message.type === "snapshot" || message.type === "patch" ? `id: ${message.seq}\n` : "";
-    void write(`${id}event: ${message.type}\ndata: ${event.data}\n\n`);
+    write(`${id}event: ${message.type}\ndata: ${event.data}\n\n`);
   });
-  socket.addEventListener("close", () => void writer.close().catch(() => undefined));
+  socket.addEventListener("close", () => {
+    if (!cut) writer.close().catch(() => undefined);
+  });
   return new Response(readable, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
