@@ -31,19 +31,23 @@ export async function postRaw({ body, headers = {}, signedBody }: RawPost): Prom
  */
 export async function postStream(chunks: number, chunkBytes: number): Promise<Response> {
   const chunk = encoder.encode(" ".repeat(chunkBytes));
-  let sent = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent >= chunks) return controller.close();
-      sent++;
-      controller.enqueue(chunk);
-    },
-  });
+  // A native stream: when the Worker stops reading, the next write rejects here, where it is
+  // caught, instead of inside the runtime's pump (an "uncaught exception" in the test output).
+  const { readable, writable } = new IdentityTransformStream();
+  const writer = writable.getWriter();
+  void (async () => {
+    try {
+      for (let sent = 0; sent < chunks; sent++) await writer.write(chunk);
+      await writer.close();
+    } catch {
+      // the Worker stopped reading at its limit
+    }
+  })();
   const signature = await signPayload(SECRETS[0], "", Math.floor(Date.now() / 1000));
   return worker("/v1/ingest", {
     method: "POST",
     headers: { "content-type": "application/json", "x-crease-signature": signature },
-    body: stream,
+    body: readable,
   });
 }
 
