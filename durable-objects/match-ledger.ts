@@ -15,7 +15,7 @@ import {
   Sequencer,
 } from "../origin/ledger/sequencer.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
-import { ENGINE_VERSION, type MatchState, type ProviderEvent } from "../scoring/index.ts";
+import { ENGINE_VERSION, emptyState, type MatchState, type ProviderEvent } from "../scoring/index.ts";
 import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
 
@@ -46,12 +46,14 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
 
   /** Stores and applies a batch for this match; resolves only once it is durable. */
   async ingest(matchId: string, events: ProviderEvent[]): Promise<IngestOutcome[]> {
+    // Readers ask the index whether a match exists, so a match is listed before its first event
+    // is stored: a crash between the two leaves a listed match with no events (readable, empty,
+    // filled by the provider's retry), never stored events that readers are told do not exist.
+    // A failure here fails the batch (503), and the provider retries it.
+    if (this.matchId() === null) await matchIndexStub(this.env).upsert(summarise(emptyState(matchId), 0, 0));
     const now = Date.now();
-    const born = this.matchId() === null;
     const outcomes = this.write(matchId, (sequencer) => sequencer.ingest(events, now));
     await this.afterWrite(now);
-    // Readers ask the index whether a match exists: a match is readable once its birth is listed there.
-    if (born) await this.reportToIndex(this.sequencerFor(matchId).current());
     return outcomes;
   }
 
@@ -356,9 +358,8 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   }
 
   /**
-   * The match list is a convenience read; a slow index never holds up ingestion, except once:
-   * the first write of a match waits for its listing, since readers ask the index whether a
-   * match exists.
+   * The match list is a convenience read; a slow index never holds up ingestion (except at a
+   * match's birth, see `ingest`).
    */
   private reportToIndex(state: MatchState): Promise<void> {
     const summary = summarise(state, this.existing()?.cursor ?? state.seq, this.viewers());

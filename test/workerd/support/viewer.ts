@@ -35,13 +35,18 @@ export class TestViewer {
   /** Opens a socket; `held` is what a resuming viewer already has (the state at `seq` of `epoch`). */
   static async connect(
     path: string,
-    opts: { protocols?: string; held?: { state: unknown; seq: number; epoch: string | null } } = {},
+    opts: {
+      protocols?: string;
+      held?: { state: unknown; seq: number; epoch: string | null };
+      /** Extra request headers (a hostile client's). */
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<TestViewer> {
     const protocols = opts.protocols ?? "crease.v1";
     const viewer = new TestViewer();
     if (opts.held) Object.assign(viewer, opts.held);
     const res = await worker(path, {
-      headers: { upgrade: "websocket", "sec-websocket-protocol": protocols },
+      headers: { ...opts.headers, upgrade: "websocket", "sec-websocket-protocol": protocols },
     });
     const socket = res.webSocket;
     if (!socket) throw new Error(`no WebSocket from ${path}: ${res.status} ${await res.text()}`);
