@@ -9,8 +9,8 @@ import {
   type InningsState,
   type Scorecard,
 } from "../../../scoring/index.ts";
-import { fill, h, num, plural } from "../dom.ts";
 import { resultText } from "../../../scoring/result-text.ts";
+import { fill, h, num, plural } from "../dom.ts";
 
 export function inningsScore(card: InningsCard): string {
   const wickets = card.wickets === 10 ? "" : `/${card.wickets}`;
