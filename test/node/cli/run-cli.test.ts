@@ -19,8 +19,8 @@ const failing = (error: unknown): Command => ({
 });
 
 describe("runCli", () => {
-  it("has the events, scorecard and sign commands", () => {
-    expect(Object.keys(COMMANDS).sort()).toEqual(["events", "scorecard", "sign"]);
+  it("has the events, scorecard, sign and viewer-token commands", () => {
+    expect(Object.keys(COMMANDS).sort()).toEqual(["events", "scorecard", "sign", "viewer-token"]);
   });
 
   it("runs a command from the table with its arguments", async () => {
