@@ -132,6 +132,21 @@ export function readConfig(env: Env): CreaseConfig {
   return config;
 }
 
+/** Each variable's default as the docs write it ("" where there is none), for the README's check. */
+export function configDefaults(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const parsed = field.safeParse(undefined);
+    if (!parsed.success || parsed.data === undefined || parsed.data === null) continue;
+    const value: unknown = parsed.data;
+    out[name] =
+      typeof value === "object" && value !== null && "limit" in value && "windowSeconds" in value
+        ? `${value.limit}/${value.windowSeconds}`
+        : String(value);
+  }
+  return out;
+}
+
 /** Parses vars into a configuration; throws naming the first bad variable. */
 export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
   const parsed = schema.safeParse(vars);
