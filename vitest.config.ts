@@ -48,8 +48,9 @@ function withoutDevVars(bindings: Record<string, string>): Record<string, string
 }
 
 /**
- * Two tiers, named by the runtime they need:
- * - `node`: the pure scoring engine, the Cricsheet adapter and the CLI, under plain Node.
+ * Three tiers, named by the runtime they need:
+ * - `node`: pure code under plain Node: the engine, the room's stream decisions, the client,
+ *   the CLI and the Cricsheet adapter, the adapters' fallbacks.
  * - `workerd`: the Worker, Durable Objects and storage, inside the real workerd runtime.
  * - `e2e`: the whole stack under `wrangler dev` with local persistence, driven by real clients.
  */
