@@ -17,14 +17,13 @@
  * version before the provider has its 2xx).
  */
 import type { Socket } from "node:net";
-import { type Subscription, subscribe } from "../client/index.ts";
-import type { MatchState, ProviderEvent } from "../scoring/index.ts";
+import type { ProviderEvent } from "../scoring/index.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { freshStack } from "./support/fresh-stack.ts";
 import { matchEvents } from "./support/match.ts";
-import { PlainWebSocket } from "./support/plain-websocket.ts";
 import { runScenario } from "./support/scenario.ts";
 import { quantile } from "./support/stats.ts";
+import { rawViewerSocket, timedViewers } from "./support/timed-viewers.ts";
 import { sleep, until } from "./support/wait.ts";
 
 const VIEWERS = 20;
@@ -67,25 +66,9 @@ await runScenario("resume-flood", async (seed, cleanup) => {
     };
     await post(events.slice(0, 10));
 
-    const arrivals = new Map<Subscription<MatchState>, Map<number, number>>();
-    const viewers: Subscription<MatchState>[] = [];
-    for (let i = 0; i < VIEWERS; i++) {
-      const sub = subscribe<MatchState>({
-        baseUrl: stack.base,
-        matchId,
-        region: "weur",
-        WebSocket: PlainWebSocket,
-      });
-      const seen = new Map<number, number>();
-      sub.on("update", ({ seq }) => seen.set(seq, performance.now()));
-      arrivals.set(sub, seen);
-      viewers.push(sub);
-    }
+    const { viewers, arrivals } = timedViewers(stack.base, matchId, VIEWERS);
     // The flooder: a raw socket on the same room (weur, shard 0), the viewers' neighbour.
-    const raw = new PlainWebSocket(
-      `${stack.base.replace(/^http/, "ws")}/v1/matches/${matchId}/ws?region=weur`,
-      ["crease.v1"],
-    );
+    const raw = rawViewerSocket(stack.base, matchId);
     let rawEpoch: string | null = null;
     let rawFrames = 0;
     let rawBytes = 0;

@@ -14,14 +14,13 @@
  * reported.
  */
 import type { Socket } from "node:net";
-import { type Subscription, subscribe } from "../client/index.ts";
-import type { MatchState, ProviderEvent } from "../scoring/index.ts";
+import type { ProviderEvent } from "../scoring/index.ts";
 import { seededRandom } from "../test/support/seeded-random.ts";
 import { freshStack } from "./support/fresh-stack.ts";
 import { matchEvents } from "./support/match.ts";
-import { PlainWebSocket } from "./support/plain-websocket.ts";
 import { runScenario } from "./support/scenario.ts";
 import { quantile } from "./support/stats.ts";
+import { rawViewerSocket, timedViewers } from "./support/timed-viewers.ts";
 import { sleep, until } from "./support/wait.ts";
 
 const VIEWERS = 100;
@@ -72,24 +71,8 @@ await runScenario("stalled-client", async (seed, cleanup) => {
 
     // Everyone in one room (weur, shard 0 at the default 2,000 sockets a room): the stalled
     // socket is the others' neighbour, which is where a blocking send would hurt.
-    const arrivals = new Map<Subscription<MatchState>, Map<number, number>>();
-    const viewers: Subscription<MatchState>[] = [];
-    for (let i = 0; i < VIEWERS; i++) {
-      const sub = subscribe<MatchState>({
-        baseUrl: stack.base,
-        matchId,
-        region: "weur",
-        WebSocket: PlainWebSocket,
-      });
-      const seen = new Map<number, number>();
-      sub.on("update", ({ seq }) => seen.set(seq, performance.now()));
-      arrivals.set(sub, seen);
-      viewers.push(sub);
-    }
-    const raw = new PlainWebSocket(
-      `${stack.base.replace(/^http/, "ws")}/v1/matches/${matchId}/ws?region=weur`,
-      ["crease.v1"],
-    );
+    const { viewers, arrivals } = timedViewers(stack.base, matchId, VIEWERS);
+    const raw = rawViewerSocket(stack.base, matchId);
     let rawSeq = -1;
     let rawEnd = "open";
     raw.on("close", (code) => {
