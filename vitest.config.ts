@@ -74,6 +74,9 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Each file starts its own wrangler dev; two at once would fight over two cores.
           fileParallelism: false,
+          // After the other tiers, not beside them: a stack, a browser and hundreds of sockets
+          // timed against the workerd tier's own load on two cores made the page tests flaky.
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -3,7 +3,7 @@
  * web/public/build/, beside the HTML and CSS that the Worker serves as static assets. Also run
  * by wrangler itself ([build] in wrangler.toml) before `wrangler dev` and `wrangler deploy`.
  */
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { ROOT } from "./local-stack.ts";
@@ -15,14 +15,13 @@ const PAGES = ["list-page", "match-page", "ops-page"];
  * (`CREASE_SOURCE_MAPS=1`, e.g. in a local `.dev.vars`-style shell): a deploy serves none.
  */
 const SOURCE_MAPS = process.env.CREASE_SOURCE_MAPS === "1";
+const OUT_DIR = join(ROOT, "web", "public", "build");
 
 /** Bundles every page; returns the bytes written per file. */
 export async function buildWeb(): Promise<Record<string, number>> {
-  // A map left from an earlier build with maps on would still be served: the folder is rebuilt whole.
-  rmSync(join(ROOT, "web", "public", "build"), { recursive: true, force: true });
   const result = await build({
     entryPoints: PAGES.map((p) => join(ROOT, "web", "src", `${p}.ts`)),
-    outdir: join(ROOT, "web", "public", "build"),
+    outdir: OUT_DIR,
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -32,6 +31,13 @@ export async function buildWeb(): Promise<Record<string, number>> {
     metafile: true,
     logLevel: "warning",
   });
+  // A map left by an earlier build with maps on would still be served. Only maps are removed,
+  // after the build: the pages themselves are overwritten in place, never missing for a moment
+  // (a running stack serves them while other tools rebuild).
+  if (!SOURCE_MAPS) {
+    for (const name of readdirSync(OUT_DIR))
+      if (name.endsWith(".map")) rmSync(join(OUT_DIR, name), { force: true });
+  }
   return Object.fromEntries(Object.entries(result.metafile.outputs).map(([file, out]) => [file, out.bytes]));
 }
 

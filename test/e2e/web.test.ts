@@ -274,6 +274,19 @@ describe("scoreboard pages in headless Chromium", () => {
     expect(external).toEqual([]);
   });
 
+  it("waits on a match that has not started (4004) and follows it from its first ball", async () => {
+    const laterId = "web-not-yet";
+    const laterEvents = fixtureEvents("1175359", laterId);
+    const { page } = await browser.page({ width: 1280, height: 800 }, stack.base);
+    await page.goto(`${stack.base}/match.html?id=${laterId}`);
+    await expect.poll(() => page.getByTestId("sync-note").textContent()).toMatch(/has not started yet/);
+    await replay({ base: stack.base, events: laterEvents.slice(0, 12), speed: 0 });
+    // The page asks every 5 s and starts over once the match exists.
+    await waitForSeq(page, 12, 20_000);
+    expect(await attr(page, "connection", "data-status")).toBe("open");
+    await page.close();
+  });
+
   it("keeps its screenshots out of docs/, so a test run leaves git status clean", () => {
     expect(relative(ROOT, SHOTS).split("/")[0]).toBe("test-results");
     expect(existsSync(join(SHOTS, "match-desktop.png"))).toBe(true);

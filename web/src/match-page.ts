@@ -1,5 +1,5 @@
 /** `/match.html?id=ID`: one match, live, through the client library's WebSocket subscription. */
-import { subscribe } from "../../client/index.ts";
+import { ServerClosedError, subscribe } from "../../client/index.ts";
 import { type MatchState, scorecard } from "../../scoring/index.ts";
 import { manhattanChart } from "./charts/manhattan.ts";
 import { wagonWheel } from "./charts/wagon-wheel.ts";
@@ -7,6 +7,7 @@ import { wormChart } from "./charts/worm.ts";
 import { byId, fill, h } from "./dom.ts";
 import { watchFreshness } from "./match/freshness.ts";
 import { renderCrease, renderHeadline, renderRecentOvers } from "./match/live-panel.ts";
+import { explainClose } from "./match/not-yet.ts";
 import { renderCard, renderTabs } from "./match/scorecards.ts";
 
 const params = new URLSearchParams(location.search);
@@ -69,5 +70,8 @@ function start(matchId: string, region: string | undefined): void {
       render();
     });
   });
-  sub.on("error", (err) => console.warn("live feed:", err.message));
+  sub.on("error", (err) => {
+    console.warn("live feed:", err.message);
+    if (err instanceof ServerClosedError) explainClose(err.code, matchId);
+  });
 }
