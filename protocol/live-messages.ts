@@ -3,7 +3,9 @@
  * where a frame from the wire becomes a typed message, shared by server and client.
  * Documented message by message in docs/protocol.md.
  */
-import { z } from "zod";
+// zod/mini: the same schemas and checks as zod, in a form a browser bundle can afford (the
+// client and the pages parse every server frame with these; the server uses them too).
+import * as z from "zod/mini";
 
 /** A JSON value, as the state and patch values are. */
 const json = z.json();
@@ -20,9 +22,9 @@ export const patchOperationSchema = z.discriminatedUnion("op", [
 ]);
 export type PatchOperation = z.infer<typeof patchOperationSchema>;
 
-const seq = z.number().int().min(0);
-const matchId = z.string().min(1).max(128);
-const epoch = z.string().min(1).max(64);
+const seq = z.int().check(z.minimum(0));
+const matchId = z.string().check(z.minLength(1), z.maxLength(128));
+const epoch = z.string().check(z.minLength(1), z.maxLength(64));
 
 /** Server → client: the full state at `seq`. Always the first message unless a resume succeeded. */
 export const snapshotMessageSchema = z.object({
@@ -32,7 +34,7 @@ export const snapshotMessageSchema = z.object({
   seq,
   state: json,
   /** False: continuity did not hold (or this is a first connection): replace whatever you held. */
-  resumed: z.literal(false).optional(),
+  resumed: z.optional(z.literal(false)),
 });
 
 /** Server → client: the JSON Patch from the state at `prev` to the state at `seq`. */
@@ -43,7 +45,7 @@ export const patchMessageSchema = z.object({
   prev: seq,
   ops: z.array(patchOperationSchema),
   /** Set on the patches replayed in answer to a resume: continuity held. */
-  resumed: z.literal(true).optional(),
+  resumed: z.optional(z.literal(true)),
 });
 
 /**
@@ -56,7 +58,7 @@ export const deltaMessageSchema = z.object({
   seq,
   prev: seq,
   delta: z.string(),
-  resumed: z.literal(true).optional(),
+  resumed: z.optional(z.literal(true)),
 });
 
 /** Server → client, now and then (at least every 5 s): the newest seq and who is watching. */
@@ -64,18 +66,18 @@ export const presenceMessageSchema = z.object({
   type: z.literal("presence"),
   matchId,
   seq,
-  viewers: z.number().int().min(0),
+  viewers: z.int().check(z.minimum(0)),
   /** True when the count is the last known one (the presence source is unavailable). */
-  stale: z.boolean().optional(),
+  stale: z.optional(z.boolean()),
   /** Set on the presence that ends a successful resume (after any replayed patches). */
-  resumed: z.literal(true).optional(),
+  resumed: z.optional(z.literal(true)),
 });
 
 /** Server → client, just before the server closes for overload or restart. */
 export const retryMessageSchema = z.object({
   type: z.literal("retry"),
-  afterMs: z.number().int().min(0),
-  reason: z.string().max(200).optional(),
+  afterMs: z.int().check(z.minimum(0)),
+  reason: z.optional(z.string().check(z.maxLength(200))),
 });
 
 /** Server → client: the auto-response to a heartbeat ping. */
@@ -105,9 +107,9 @@ export type RetryMessage = z.infer<typeof retryMessageSchema>;
  *   is how the room tells a slow reader from a fast one.
  */
 export const clientMessageSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("subscribe"), since: seq.optional(), epoch: epoch.optional() }),
+  z.strictObject({ type: z.literal("subscribe"), since: z.optional(seq), epoch: z.optional(epoch) }),
   z.strictObject({ type: z.literal("resume"), since: seq, epoch }),
-  z.strictObject({ type: z.literal("ping"), seq: seq.optional() }),
+  z.strictObject({ type: z.literal("ping"), seq: z.optional(seq) }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
