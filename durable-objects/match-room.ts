@@ -182,7 +182,9 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const presence = { ...identity, viewers: this.localViewers(), at: now };
     this.ctx.waitUntil(fastReadFor(this.env).fastRead.reportPresence(presence));
     const viewers = this.viewers ?? { total: this.localViewers(), stale: true };
-    this.broadcast(presenceFrame(identity.matchId, this.store.head().seq, viewers.total, viewers));
+    this.broadcast(
+      presenceFrame(identity.matchId, this.store.head().seq, viewers.total, { stale: viewers.stale }),
+    );
     this.tendReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
   }
