@@ -26,6 +26,8 @@ const TEST_BINDINGS: Record<string, string> = {
   // Only requests that carry a CF-Connecting-IP are counted; the rate-limit tests set one.
   RATE_LIMIT_READ: "20/60",
   RATE_LIMIT_CONNECT: "8/60",
+  // A short coalescing interval, so the ticker tests see several intervals in a second.
+  TICKER_MIN_INTERVAL_MS: "300",
 };
 
 /**

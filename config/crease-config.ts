@@ -71,6 +71,10 @@ const schema = z.object({
   VIEWER_TOKEN_SECRET: optionalText,
   STREAM_MAX_QUEUED_MESSAGES: int(1, 100_000, 200),
   STREAM_MAX_QUEUED_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  // the ticker
+  TICKER_MIN_INTERVAL_MS: int(10, 600_000, 1000),
+  TICKER_FINISHED_FOR_S: int(0, 30 * 86_400, 3 * 3600),
+  TICKER_RING_SIZE: int(1, 10_000, 256),
   // the fast-read layer
   UPSTASH_REDIS_REST_URL: z
     .string()
@@ -104,6 +108,14 @@ export interface CreaseConfig {
     viewerTokenSecret: string | null;
     /** The SSE bridge's bound on each reader's unread backlog (edge/sse-backlog.ts). */
     stream: BacklogLimits;
+  };
+  ticker: {
+    /** A match's headline goes out at most once per this long (the newest change at its end). */
+    minIntervalMs: number;
+    /** How long a finished match stays on the ticker. */
+    finishedForMs: number;
+    /** Recent changes kept (by the index and each ticker room) for resumes with `since`. */
+    ringSize: number;
   };
   fastRead: {
     upstash: { url: string; token: string } | null;
@@ -187,6 +199,11 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       privateMatches: list(v.PRIVATE_MATCHES),
       viewerTokenSecret: v.VIEWER_TOKEN_SECRET,
       stream: { maxMessages: v.STREAM_MAX_QUEUED_MESSAGES, maxBytes: v.STREAM_MAX_QUEUED_BYTES },
+    },
+    ticker: {
+      minIntervalMs: v.TICKER_MIN_INTERVAL_MS,
+      finishedForMs: v.TICKER_FINISHED_FOR_S * 1000,
+      ringSize: v.TICKER_RING_SIZE,
     },
     fastRead: {
       upstash:

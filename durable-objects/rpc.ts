@@ -14,6 +14,7 @@ import type {
 import type { DeadLetter, Hole, LedgerStatus, MatchSummary } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchState, ProviderEvent } from "../scoring/index.ts";
+import type { TickerSourceRpc } from "./ticker-rpc.ts";
 
 export interface MatchSnapshot {
   matchId: string;
@@ -109,8 +110,8 @@ export interface RoomRpc {
   remove(): Promise<void>;
 }
 
-/** The directory of matches behind `GET /v1/matches`. */
-export interface MatchIndexRpc {
+/** The directory of matches behind `GET /v1/matches`, and the ticker's source. */
+export interface MatchIndexRpc extends TickerSourceRpc {
   upsert(summary: MatchSummary): Promise<void>;
   /** Whether a match exists: one primary-key lookup. */
   has(matchId: string): Promise<boolean>;

@@ -27,6 +27,11 @@ export interface MatchSummary {
   lastEventTs: string | null;
   /** Viewers over every region from the edge's recent reports; 0 once the reports stop. */
   viewers: number;
+  /**
+   * The innings in play's target and what it still needs (balls: null without an overs
+   * limit); null when no target is set. Absent from summaries written before it existed.
+   */
+  chase?: { target: number; runsNeeded: number; ballsRemaining: number | null } | null;
 }
 
 /**

@@ -6,11 +6,13 @@ import { ingest } from "./routes/ingest.ts";
 import { live } from "./routes/live.ts";
 import { matches } from "./routes/matches.ts";
 import { metrics } from "./routes/metrics.ts";
+import { ticker } from "./routes/ticker.ts";
 
 export { FastReadStore } from "../durable-objects/fast-read-store.ts";
 export { MatchIndex } from "../durable-objects/match-index.ts";
 export { MatchLedger } from "../durable-objects/match-ledger.ts";
 export { MatchRoom } from "../durable-objects/match-room.ts";
+export { TickerRoom } from "../durable-objects/ticker-room.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -23,6 +25,7 @@ app.route("/v1/ingest", ingest);
 app.route("/v1/matches", live);
 app.route("/v1/matches", matches);
 app.route("/v1/admin", admin);
+app.route("/v1/ticker", ticker);
 app.route("/metrics", metrics);
 app.all("/v1/ingest", () => {
   throw new HttpError(405, "method_not_allowed", "use POST /v1/ingest");

@@ -19,5 +19,17 @@ export function summarise(state: MatchState, seq: number, viewers: number): Matc
     result: state.result ? resultText(state.result) : null,
     lastEventTs: state.lastEventTs,
     viewers,
+    chase: chaseOf(state),
+  };
+}
+
+/** The last innings' target and what it needs, while there is one (the ticker's "needs 23 off 14"). */
+function chaseOf(state: MatchState): MatchSummary["chase"] {
+  const last = state.innings.at(-1);
+  if (!last?.target) return null;
+  return {
+    target: last.target.runs,
+    runsNeeded: last.live.runsNeeded ?? Math.max(0, last.target.runs - last.runs),
+    ballsRemaining: last.live.ballsRemaining,
   };
 }

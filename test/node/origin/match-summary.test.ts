@@ -21,8 +21,10 @@ describe("the match list's line for a match", () => {
       { team: "Kings XI Punjab", runs: 184, wickets: 4, overs: "20.0" },
       { team: "Rajasthan Royals", runs: 170, wickets: 9, overs: "20.0" },
     ]);
+    // The chase as it ended: 185 to win, 15 short with the overs used up.
+    expect(line.chase).toEqual({ target: 185, runsNeeded: 15, ballsRemaining: 0 });
     // A headline, not the state: small enough to list hundreds of matches.
-    expect(JSON.stringify(line).length).toBeLessThan(400);
+    expect(JSON.stringify(line).length).toBeLessThan(460);
   });
 
   it("is empty but valid before the first event", () => {
@@ -36,6 +38,7 @@ describe("the match list's line for a match", () => {
       result: null,
       lastEventTs: null,
       viewers: 0,
+      chase: null,
     });
   });
 });

@@ -1,0 +1,85 @@
+/**
+ * A ticker room's stream decisions, pure like edge/room-stream.ts: what a publication from the
+ * parent is to the room, and how a viewer (joining, or resuming with `since`) gets in step.
+ * Versions are the ticker's own, numbered by the match index, one per change of one match.
+ */
+import { judgePatch } from "../protocol/continuity.ts";
+import type { Headline, TickerEntry, TickerPublication } from "../protocol/ticker.ts";
+
+/** The ticker version a room holds (epoch null before its first state). */
+export interface TickerHead {
+  epoch: string | null;
+  version: number;
+}
+
+export type TickerArrival =
+  /** Every headline: replace what is held, send everyone the whole list. */
+  | { kind: "full" }
+  /** Changes that continue the head (older ones already dropped): apply and send them. */
+  | { kind: "next"; entries: TickerEntry[] }
+  /** Nothing new. */
+  | { kind: "duplicate" }
+  /** Something between the head and these is missing, or another history: pull. */
+  | { kind: "hole" };
+
+export function classifyTickerArrival(head: TickerHead, publication: TickerPublication): TickerArrival {
+  if (publication.kind === "full") return { kind: "full" };
+  if (publication.epoch !== head.epoch) return { kind: "hole" };
+  const entries: TickerEntry[] = [];
+  let held = head.version;
+  for (const entry of publication.entries) {
+    const verdict = judgePatch(held, { seq: entry.version, prev: entry.prev });
+    if (verdict === "duplicate") continue;
+    if (verdict !== "apply") return { kind: "hole" };
+    entries.push(entry);
+    held = entry.version;
+  }
+  return entries.length > 0 ? { kind: "next", entries } : { kind: "duplicate" };
+}
+
+/**
+ * The changes from `since` to `head`, continuous, out of a ring (ordered by version); null
+ * when the ring does not reach back that far or a link is missing.
+ */
+export function entriesSince(
+  since: number,
+  head: number,
+  ring: readonly TickerEntry[],
+): TickerEntry[] | null {
+  if (since > head) return null;
+  const out: TickerEntry[] = [];
+  let held = since;
+  for (const entry of ring) {
+    if (held === head) break;
+    const verdict = judgePatch(held, { seq: entry.version, prev: entry.prev });
+    if (verdict === "duplicate") continue;
+    if (verdict !== "apply") return null;
+    out.push(entry);
+    held = entry.version;
+  }
+  return held === head ? out : null;
+}
+
+/** How a viewer gets in step: the changes it missed (a resume the room can honour), or every headline. */
+export type TickerSync = { kind: "replay"; entries: TickerEntry[] } | { kind: "full" };
+
+export function planTickerSync(
+  head: TickerHead,
+  since: number | undefined,
+  epoch: string | undefined,
+  ring: readonly TickerEntry[],
+): TickerSync {
+  if (since === undefined || head.epoch === null || epoch !== head.epoch) return { kind: "full" };
+  const entries = entriesSince(since, head.version, ring);
+  return entries ? { kind: "replay", entries } : { kind: "full" };
+}
+
+/** A list of headlines with changes applied, in ticker order (live first is the page's business). */
+export function applyEntries(headlines: readonly Headline[], entries: readonly TickerEntry[]): Headline[] {
+  const byId = new Map(headlines.map((h) => [h.matchId, h]));
+  for (const entry of entries) {
+    if (entry.kind === "headline") byId.set(entry.headline.matchId, entry.headline);
+    else byId.delete(entry.matchId);
+  }
+  return [...byId.values()];
+}

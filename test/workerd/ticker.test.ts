@@ -1,0 +1,213 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { MatchSummary } from "../../protocol/admin-types.ts";
+import { type Headline, parseTickerMessage, type TickerServerMessage } from "../../protocol/ticker.ts";
+import { fixtureEvents } from "./support/fixtures.ts";
+import { ingestEvents, worker } from "./support/ingest.ts";
+import { settleObjects } from "./support/settle.ts";
+
+/** TICKER_MIN_INTERVAL_MS in this tier (vitest.config.ts). */
+const INTERVAL_MS = 300;
+
+/** A raw ticker socket: every frame recorded with its arrival time, headlines applied strictly (prev must match). */
+class TickerViewer {
+  static open: TickerViewer[] = [];
+  readonly frames: { at: number; message: TickerServerMessage }[] = [];
+  readonly headlines = new Map<string, Headline>();
+  epoch: string | null = null;
+  version: number | null = null;
+  errors: string[] = [];
+  closed = false;
+  private socket: WebSocket | null = null;
+
+  static async connect(query = "region=weur"): Promise<TickerViewer> {
+    const res = await worker(`/v1/ticker/ws?${query}`, {
+      headers: { upgrade: "websocket", "sec-websocket-protocol": "crease.v1" },
+    });
+    const socket = res.webSocket;
+    if (!socket) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
+    expect(res.headers.get("sec-websocket-protocol")).toBe("crease.v1");
+    socket.accept();
+    const viewer = new TickerViewer();
+    viewer.socket = socket;
+    TickerViewer.open.push(viewer);
+    socket.addEventListener("message", (event) => viewer.onFrame(String(event.data)));
+    socket.addEventListener("close", () => {
+      viewer.closed = true;
+    });
+    return viewer;
+  }
+
+  private onFrame(frame: string): void {
+    const parsed = parseTickerMessage(frame);
+    if (!parsed.ok) return void this.errors.push(parsed.reason);
+    const message = parsed.message;
+    this.frames.push({ at: Date.now(), message });
+    if (message.type === "headlines") {
+      this.headlines.clear();
+      for (const h of message.headlines) this.headlines.set(h.matchId, h);
+      this.epoch = message.epoch;
+      this.version = message.version;
+    } else if (message.type === "headline" || message.type === "unlisted") {
+      if (message.prev !== this.version)
+        return void this.errors.push(`${message.prev}->${message.version} on ${this.version}`);
+      if (message.type === "headline") {
+        const { type: _t, version: _v, prev: _p, resumed: _r, ...headline } = message;
+        this.headlines.set(message.matchId, headline);
+      } else this.headlines.delete(message.matchId);
+      this.version = message.version;
+    }
+  }
+
+  /** The headline frames (changes) for one match, in arrival order. */
+  changesOf(matchId: string) {
+    return this.frames.filter((f) => f.message.type === "headline" && f.message.matchId === matchId);
+  }
+
+  close(): void {
+    this.socket?.close(1000, "done");
+  }
+
+  async until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; errors: ${this.errors.join("; ")}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+async function listed(matchId: string): Promise<MatchSummary> {
+  const body = (await (await worker("/v1/matches")).json()) as { matches: MatchSummary[] };
+  const line = body.matches.find((m) => m.matchId === matchId);
+  if (!line) throw new Error(`${matchId} is not listed`);
+  return line;
+}
+
+/** The ticker has caught up with the directory: same score lines, status and result. */
+function agrees(h: Headline | undefined, line: MatchSummary): boolean {
+  return (
+    h !== undefined &&
+    h.status === line.status &&
+    h.result === line.result &&
+    JSON.stringify(h.innings) === JSON.stringify(line.innings)
+  );
+}
+
+afterAll(async () => {
+  for (const v of TickerViewer.open) v.close();
+  await new Promise((r) => setTimeout(r, 200));
+  await settleObjects();
+});
+
+describe("the ticker", () => {
+  it("starts with every public headline, never a private match, then one update per change", async () => {
+    const pub = fixtureEvents("1175359", "tick-public");
+    const secret = fixtureEvents("1175359", "private-tick");
+    await ingestEvents(pub.slice(0, 12));
+    // Stored and applied like any match: only the ticker leaves it out.
+    expect((await ingestEvents(secret.slice(0, 12))).ok).toBe(true);
+    // Let the first headline go out before the viewer connects.
+    await new Promise((r) => setTimeout(r, INTERVAL_MS + 100));
+    const viewer = await TickerViewer.connect();
+    await viewer.until(() => viewer.version !== null, "the headlines frame");
+    const first = viewer.frames[0]?.message;
+    expect(first?.type).toBe("headlines");
+    const listed12 = await listed("tick-public");
+    await viewer.until(() => agrees(viewer.headlines.get("tick-public"), listed12), "tick-public at 12");
+    const h = viewer.headlines.get("tick-public");
+    expect(h).toMatchObject({ title: listed12.title, teams: listed12.teams, status: "live" });
+    expect(h?.innings[0]?.team).toBe("Kings XI Punjab");
+
+    // Batches further apart than the interval: each one is its own headline, in order.
+    for (let i = 12; i < 36; i += 6) {
+      await ingestEvents(pub.slice(i, i + 6));
+      const line = await listed("tick-public");
+      await viewer.until(() => agrees(viewer.headlines.get("tick-public"), line), `tick-public at ${i + 6}`);
+      await new Promise((r) => setTimeout(r, INTERVAL_MS + 50));
+    }
+    expect(viewer.changesOf("tick-public").length).toBeGreaterThanOrEqual(4);
+    expect(viewer.errors).toEqual([]);
+    // Never a private match, in any frame.
+    expect(JSON.stringify(viewer.frames)).not.toContain("private-tick");
+  });
+
+  it("coalesces: a burst of changes inside the interval is at most one update per interval, ending on the newest", async () => {
+    const events = fixtureEvents("1384429", "tick-burst");
+    await ingestEvents(events.slice(0, 6));
+    const viewer = await TickerViewer.connect("region=apac");
+    await viewer.until(() => viewer.headlines.has("tick-burst"), "tick-burst listed", 5000);
+    const before = viewer.changesOf("tick-burst").length;
+    const started = Date.now();
+    // Ten versions in quick succession (well inside a few intervals).
+    for (let i = 6; i < 46; i += 4) await ingestEvents(events.slice(i, i + 4));
+    const elapsed = Date.now() - started;
+    const line = await listed("tick-burst");
+    await viewer.until(() => agrees(viewer.headlines.get("tick-burst"), line), "the newest headline", 5000);
+    const changes = viewer.changesOf("tick-burst").slice(before);
+    // At most one per interval (plus the one at the burst's start and the one at its end).
+    expect(changes.length).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) + 2);
+    expect(changes.length).toBeLessThan(10);
+    // The index sends them at least the interval apart; arrival times differ by delivery jitter.
+    for (let k = 1; k < changes.length; k++) {
+      const gap = (changes[k]?.at ?? 0) - (changes[k - 1]?.at ?? 0);
+      expect(gap, "updates of one match closer than the interval").toBeGreaterThanOrEqual(INTERVAL_MS - 100);
+    }
+    expect(viewer.errors).toEqual([]);
+  });
+
+  it("resumes with since: the changes missed, then 'resumed'; another epoch gets every headline", async () => {
+    const events = fixtureEvents("1082648", "tick-resume");
+    await ingestEvents(events.slice(0, 6));
+    const viewer = await TickerViewer.connect();
+    await viewer.until(() => viewer.headlines.has("tick-resume"), "tick-resume listed", 5000);
+    const { epoch, version } = viewer;
+    const held = new Map(viewer.headlines);
+    viewer.close();
+    for (let i = 6; i < 18; i += 6) {
+      await ingestEvents(events.slice(i, i + 6));
+      await new Promise((r) => setTimeout(r, INTERVAL_MS + 50));
+    }
+    const line = await listed("tick-resume");
+
+    const back = await TickerViewer.connect(`region=weur&since=${version}&epoch=${epoch}`);
+    back.epoch = epoch;
+    back.version = version;
+    for (const [id, h] of held) back.headlines.set(id, h);
+    await back.until(() => back.frames.some((f) => f.message.type === "resumed"), "resumed", 5000);
+    expect(back.frames.some((f) => f.message.type === "headlines")).toBe(false);
+    expect(
+      back.frames
+        .filter((f) => f.message.type === "headline")
+        .every((f) => "resumed" in f.message && f.message.resumed),
+    ).toBe(true);
+    await back.until(() => agrees(back.headlines.get("tick-resume"), line), "tick-resume caught up", 5000);
+    expect(back.errors).toEqual([]);
+
+    const other = await TickerViewer.connect(`region=weur&since=${version}&epoch=another`);
+    await other.until(() => other.version !== null, "headlines", 5000);
+    expect(other.frames[0]?.message.type).toBe("headlines");
+  });
+
+  it("serves the same frames as Server-Sent Events, with epoch.version ids", async () => {
+    const res = await worker("/v1/ticker/stream?region=weur");
+    expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error("no body");
+    let text = "";
+    while (!text.includes("event: headlines")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(text).toMatch(/id: [0-9a-f]{12}\.\d+\nevent: headlines\ndata: \{"type":"headlines"/);
+    expect(text).not.toContain("private-tick");
+  });
+
+  it("refuses a since without its epoch, and a plain GET", async () => {
+    const bad = await worker("/v1/ticker/ws?since=3", { headers: { upgrade: "websocket" } });
+    expect(bad.status).toBe(400);
+    expect((await worker("/v1/ticker/ws")).status).toBe(426);
+  });
+});

@@ -1,0 +1,140 @@
+import { Hono } from "hono";
+import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
+import { closeQuietly } from "../../durable-objects/close-quietly.ts";
+import { jitteredRetryMs } from "../../edge/admission.ts";
+import { originAllowed } from "../../edge/origin-policy.ts";
+import { isRegion, type Region, regionFor } from "../../edge/region.ts";
+import { SseBacklog } from "../../edge/sse-backlog.ts";
+import { sseRetryEvent } from "../../protocol/frames.ts";
+import { CLOSE_CODES, SUBPROTOCOL } from "../../protocol/live-messages.ts";
+import { parseTickerEventId, parseTickerMessage, tickerEventId } from "../../protocol/ticker.ts";
+import { HttpError } from "../http-error.ts";
+import { intQuery } from "../params.ts";
+import { limitByAddress } from "../rate-limit.ts";
+import { connectTicker } from "../ticker-socket.ts";
+
+export const ticker = new Hono<{ Bindings: Env }>();
+// The same per-address connection limit as the match feed; fails open (admission is the backstop).
+ticker.use("/ws", limitByAddress("connect", "open"));
+ticker.use("/stream", limitByAddress("connect", "open"));
+
+/**
+ * GET /v1/ticker/ws[?since=V&epoch=E&region=R]: a headline for every public live (and recently
+ * finished) match over one WebSocket, held by a ticker room of the viewer's region. Protocol:
+ * docs/protocol.md, "Ticker".
+ */
+ticker.get("/ws", async (c) => {
+  const config = readConfig(c.env);
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+    throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");
+  const origin = c.req.header("origin");
+  if (!originAllowed(origin, c.req.url, config.viewers.allowedOrigins))
+    throw new HttpError(
+      403,
+      "origin_not_allowed",
+      `the origin ${origin?.slice(0, 100)} may not open the ticker (ALLOWED_ORIGINS)`,
+    );
+  const position = tickerPosition(c.req.query("since"), c.req.query("epoch"));
+  const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
+  return connectTicker(c.env, config, c.req.raw, { region, ...position });
+});
+
+/**
+ * GET /v1/ticker/stream: the same frames as Server-Sent Events. `id:` is `<epoch>.<version>`,
+ * so a reconnecting EventSource's Last-Event-ID resumes both. The Worker holds one socket to
+ * the ticker room and turns frames into events, with the match feed's bounded backlog.
+ */
+ticker.get("/stream", async (c) => {
+  const config = readConfig(c.env);
+  const lastEventId = c.req.header("last-event-id");
+  const resumed = lastEventId ? parseTickerEventId(lastEventId) : null;
+  const position = resumed
+    ? { since: resumed.version, epoch: resumed.epoch }
+    : tickerPosition(c.req.query("since"), c.req.query("epoch"));
+  const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
+  const upgrade = new Request(c.req.url, {
+    headers: { upgrade: "websocket", "sec-websocket-protocol": SUBPROTOCOL },
+  });
+  const response = await connectTicker(c.env, config, upgrade, { region, ...position, bridge: true });
+  const socket = response.webSocket;
+  if (!socket) throw new HttpError(503, "unavailable", "the ticker is unavailable; retry shortly");
+  socket.accept();
+
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const encoder = new TextEncoder();
+  const backlog = new SseBacklog(config.viewers.stream);
+  let cut = false;
+  let epoch: string | null = position.epoch ?? null;
+  const write = (text: string) => {
+    if (cut) return;
+    const bytes = encoder.encode(text);
+    if (!backlog.admit(bytes.byteLength)) return cutReader();
+    writer.write(bytes).then(
+      () => backlog.taken(bytes.byteLength),
+      () => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"),
+    );
+  };
+  const cutReader = () => {
+    cut = true;
+    writer.write(
+      encoder.encode(sseRetryEvent(jitteredRetryMs(1000, 4000, Math.random), "too slow: reconnect")),
+    );
+    writer.close().catch(() => undefined);
+    closeQuietly(socket, CLOSE_CODES.tooSlow, "SSE reader too slow");
+  };
+  writer.closed.catch(() => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"));
+  write("retry: 2000\n\n");
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data !== "string") return;
+    const parsed = parseTickerMessage(event.data);
+    if (!parsed.ok) return;
+    const m = parsed.message;
+    if (m.type === "headlines" || m.type === "resumed") epoch = m.epoch;
+    const version =
+      m.type === "headlines" || m.type === "resumed" || m.type === "headline" || m.type === "unlisted"
+        ? m.version
+        : null;
+    const id = version !== null && epoch !== null ? `id: ${tickerEventId(epoch, version)}\n` : "";
+    write(`${id}event: ${m.type}\ndata: ${event.data}\n\n`);
+  });
+  socket.addEventListener("close", () => {
+    if (!cut) writer.close().catch(() => undefined);
+  });
+  return new Response(readable, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+});
+
+function tickerPosition(
+  sinceRaw: string | undefined,
+  epochRaw: string | undefined,
+): { since?: number; epoch?: string } {
+  if (sinceRaw === undefined || sinceRaw === "") return {};
+  const since = intQuery(sinceRaw, "since", { min: 0, max: 2 ** 31 - 1 });
+  if (epochRaw === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(epochRaw))
+    throw new HttpError(
+      400,
+      "invalid_parameter",
+      '"since" needs its "epoch": 1 to 64 letters, digits, "_" or "-"',
+    );
+  return { since, epoch: epochRaw };
+}
+
+/** `request.cf` decides, except where the override is on (local development). */
+function viewerRegion(
+  config: CreaseConfig["viewers"],
+  request: Request,
+  override: string | undefined,
+): Region {
+  if (override !== undefined && config.allowRegionOverride) {
+    if (!isRegion(override))
+      throw new HttpError(400, "invalid_region", `unknown region "${override.slice(0, 20)}"`);
+    return override;
+  }
+  return regionFor(request.cf as Parameters<typeof regionFor>[0]);
+}
