@@ -8,6 +8,16 @@ export { ballLabel } from "./ball.ts";
 export { ENGINE_VERSION } from "./engine-version.ts";
 export * from "./events.ts";
 export { howOut } from "./how-out.ts";
+export {
+  type MomentChanges,
+  MomentTracker,
+  momentChanges,
+  momentKey,
+  momentsOfLog,
+  stampMoment,
+} from "./moment-changes.ts";
+export * from "./moment-types.ts";
+export { BATTER_MILESTONES, BOWLER_MILESTONE_WICKETS, momentsOf, RUNS_MILESTONE_STEP } from "./moments.ts";
 export { formatOvers, oversToBalls } from "./overs.ts";
 export { replay } from "./replay.ts";
 export { resultText } from "./result-text.ts";
