@@ -9,6 +9,7 @@ import { REGIONS, type Region } from "../edge/region.ts";
 import type { RoomConfig } from "../edge/room-config.ts";
 import type { BacklogLimits } from "../edge/sse-backlog.ts";
 import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
+import type { WebhookConfig } from "../origin/webhooks/webhook-config.ts";
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -89,6 +90,13 @@ const schema = z.object({
   RATE_LIMIT_CONNECT: rateRule("120/60"),
   RATE_LIMIT_READ: rateRule("600/60"),
   RATE_LIMIT_INGEST: rateRule("12000/60"),
+  // partner webhooks (docs/webhooks.md); Queues refuses a retry delay beyond 12 hours
+  WEBHOOK_RETRY_BASE_S: int(1, 3600, 30),
+  WEBHOOK_RETRY_MAX_DELAY_S: int(1, 43_200, 3600),
+  WEBHOOK_RETRY_WINDOW_S: int(1, 7 * 86_400, 86_400),
+  WEBHOOK_TIMEOUT_MS: int(100, 60_000, 10_000),
+  WEBHOOK_PAUSE_AFTER_S: int(1, 30 * 86_400, 86_400),
+  WEBHOOK_ROTATION_GRACE_S: int(0, 30 * 86_400, 86_400),
 });
 
 export interface RateRuleConfig {
@@ -117,6 +125,7 @@ export interface CreaseConfig {
     /** Recent changes kept (by the index and each ticker room) for resumes with `since`. */
     ringSize: number;
   };
+  webhooks: WebhookConfig;
   fastRead: {
     upstash: { url: string; token: string } | null;
     timeoutMs: number;
@@ -204,6 +213,18 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       minIntervalMs: v.TICKER_MIN_INTERVAL_MS,
       finishedForMs: v.TICKER_FINISHED_FOR_S * 1000,
       ringSize: v.TICKER_RING_SIZE,
+    },
+    webhooks: {
+      retry: {
+        baseDelayS: v.WEBHOOK_RETRY_BASE_S,
+        maxDelayS: v.WEBHOOK_RETRY_MAX_DELAY_S,
+        windowS: v.WEBHOOK_RETRY_WINDOW_S,
+        // Below the deliveries queue's max_retries (100) in wrangler.toml: we dead-letter first.
+        maxAttempts: 100,
+      },
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      pauseAfterMs: v.WEBHOOK_PAUSE_AFTER_S * 1000,
+      rotationGraceMs: v.WEBHOOK_ROTATION_GRACE_S * 1000,
     },
     fastRead: {
       upstash:

@@ -7,12 +7,15 @@ import { live } from "./routes/live.ts";
 import { matches } from "./routes/matches.ts";
 import { metrics } from "./routes/metrics.ts";
 import { ticker } from "./routes/ticker.ts";
+import { webhooks } from "./routes/webhooks.ts";
+import { handleQueue } from "./webhook-queues.ts";
 
 export { FastReadStore } from "../durable-objects/fast-read-store.ts";
 export { MatchIndex } from "../durable-objects/match-index.ts";
 export { MatchLedger } from "../durable-objects/match-ledger.ts";
 export { MatchRoom } from "../durable-objects/match-room.ts";
 export { TickerRoom } from "../durable-objects/ticker-room.ts";
+export { WebhookRegistry } from "../durable-objects/webhook-registry.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -25,6 +28,7 @@ app.route("/v1/ingest", ingest);
 app.route("/v1/matches", live);
 app.route("/v1/matches", matches);
 app.route("/v1/admin", admin);
+app.route("/v1/admin/webhooks", webhooks);
 app.route("/v1/ticker", ticker);
 app.route("/metrics", metrics);
 app.all("/v1/ingest", () => {
@@ -33,4 +37,8 @@ app.all("/v1/ingest", () => {
 app.notFound(notFound);
 app.onError(onError);
 
-export default app satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  /** The partner webhooks' queues (workers/webhook-queues.ts). */
+  queue: (batch, env) => handleQueue(batch, env),
+} satisfies ExportedHandler<Env>;

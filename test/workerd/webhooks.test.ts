@@ -1,0 +1,231 @@
+import { env } from "cloudflare:test";
+import { describe, expect, inject, it } from "vitest";
+import { verifySignature } from "../../origin/signature.ts";
+import { announceMoments } from "../../origin/webhooks/announce.ts";
+import type { MomentBase } from "../../protocol/moments.ts";
+import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
+import { ADMIN, worker } from "./support/ingest.ts";
+
+const receiver = inject("webhookReceiver");
+const json = { ...ADMIN, "content-type": "application/json" };
+
+async function create(body: unknown): Promise<Response> {
+  return worker("/v1/admin/webhooks", { method: "POST", headers: json, body: JSON.stringify(body) });
+}
+
+async function createEndpoint(body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+  const res = await create(body);
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as { id: string; secret: string };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests read many reply shapes; each assertion checks what it uses
+async function admin(path: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
+  const res = await worker(`/v1/admin/webhooks${path}`, { ...init, headers: json });
+  return { status: res.status, body: await res.json() };
+}
+
+async function received(name: string): Promise<ReceivedDelivery[]> {
+  return (await (await fetch(`${receiver}/r/${name}/log`)).json()) as ReceivedDelivery[];
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function moment(matchId: string, seq: number, kind: MomentBase["kind"], extra: object = {}): MomentBase {
+  return {
+    id: `${matchId}:${seq}:${kind}:x`,
+    kind,
+    matchId,
+    seq,
+    ts: "2026-05-01T10:00:00Z",
+    innings: 1,
+    ...extra,
+  };
+}
+
+/** Every delivery's signature checks with the endpoint's secret, the same way a receiver would. */
+async function expectSigned(deliveries: ReceivedDelivery[], secret: string): Promise<void> {
+  for (const d of deliveries) {
+    const check = await verifySignature({
+      header: d.signature,
+      body: d.body,
+      secrets: [secret],
+      nowSeconds: Date.now() / 1000,
+    });
+    expect(check, d.signature).toEqual({ ok: true, secretIndex: 0 });
+    expect(d.contentType).toBe("application/json");
+    expect((JSON.parse(d.body) as MomentBase).id).toBe(d.deliveryId);
+  }
+}
+
+describe("partner webhook admin routes", () => {
+  it("need the admin token", async () => {
+    const res = await worker("/v1/admin/webhooks");
+    expect(res.status).toBe(401);
+  });
+
+  it("refuse bad input with a 400 that names the field", async () => {
+    const cases: [unknown, RegExp][] = [
+      [{}, /url/],
+      [{ url: "ftp://example.com/x" }, /url: must be an http\(s\) URL/],
+      [{ url: "http://partner.example/hook" }, /url: must be https/],
+      [{ url: "https://user:pw@partner.example/hook" }, /url: must not carry credentials/],
+      [{ url: "not a url" }, /url: not an absolute URL/],
+      [
+        { url: "https://partner.example/hook", kinds: ["wicket", "hat-trick"] },
+        /kinds\[1\]: each kind is one of wicket/,
+      ],
+      [{ url: "https://partner.example/hook", kinds: [] }, /kinds/],
+      [{ url: "https://partner.example/hook", matches: ["bad id!"] }, /matches\[0\]/],
+      [{ url: "https://partner.example/hook", extra: 1 }, /extra/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await create(body);
+      const reply = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(reply.error.message, JSON.stringify(body)).toMatch(message);
+    }
+    const notJson = await worker("/v1/admin/webhooks", { method: "POST", headers: json, body: "{" });
+    expect(notJson.status).toBe(400);
+    const badAction = await admin("/wh_000000000000000000000000", {
+      method: "PATCH",
+      body: JSON.stringify({ action: "explode" }),
+    });
+    expect(badAction.status).toBe(400);
+    expect(badAction.body.error.message).toMatch(/action is one of pause, resume, rotate/);
+  });
+
+  it("create, list, get, pause, resume, rotate and delete an endpoint; the secret only in the 201 and the rotate", async () => {
+    const created = await createEndpoint({
+      url: "https://partner.example/hook",
+      kinds: ["wicket", "six"],
+      matches: ["ipl-*"],
+    });
+    expect(created.id).toMatch(/^wh_[0-9a-f]{24}$/);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+
+    const list = await admin("");
+    expect(list.status).toBe(200);
+    const listed = list.body.endpoints.find((e: { id: string }) => e.id === created.id);
+    expect(listed).toMatchObject({
+      url: "https://partner.example/hook",
+      kinds: ["wicket", "six"],
+      matches: ["ipl-*"],
+      status: "active",
+    });
+    expect(JSON.stringify(list.body)).not.toContain(created.secret);
+
+    const got = await admin(`/${created.id}`);
+    expect(got.body).toMatchObject({ id: created.id, stats: { attempts: 0, deadLetters: 0 } });
+    expect(JSON.stringify(got.body)).not.toContain(created.secret);
+
+    const paused = await admin(`/${created.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ action: "pause" }),
+    });
+    expect(paused.body).toMatchObject({ status: "paused", pausedReason: "operator" });
+    const resumed = await admin(`/${created.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ action: "resume" }),
+    });
+    expect(resumed.body).toMatchObject({ status: "active", pausedReason: null });
+
+    const rotated = await admin(`/${created.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ action: "rotate" }),
+    });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(created.secret);
+
+    expect((await admin(`/${created.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await admin(`/${created.id}`)).status).toBe(404);
+    expect((await admin(`/${created.id}/dead-letters`)).status).toBe(404);
+    expect((await admin("/not-an-id")).status).toBe(404);
+  });
+});
+
+describe("partner webhook delivery", () => {
+  it("a moment announced is delivered, signed, to the endpoints whose filters want it, and not to a paused one", async () => {
+    const wanted = await createEndpoint({
+      url: `${receiver}/r/filtered`,
+      kinds: ["wicket"],
+      matches: ["wh-a"],
+    });
+    const paused = await createEndpoint({ url: `${receiver}/r/paused` });
+    await admin(`/${paused.id}`, { method: "PATCH", body: JSON.stringify({ action: "pause" }) });
+    const all = await createEndpoint({ url: `${receiver}/r/all` });
+
+    await announceMoments(env, [
+      moment("wh-a", 10, "wicket", { batter: "V Kohli" }),
+      moment("wh-a", 11, "six"),
+      moment("wh-b", 12, "wicket"),
+    ]);
+    const everything = await until("three deliveries to the unfiltered endpoint", async () => {
+      const got = await received("all");
+      return got.length >= 3 ? got : null;
+    });
+    await expectSigned(everything, all.secret);
+    expect(everything.map((d) => d.deliveryId).sort()).toEqual([
+      "wh-a:10:wicket:x",
+      "wh-a:11:six:x",
+      "wh-b:12:wicket:x",
+    ]);
+
+    const filtered = await until("the filtered endpoint's wicket", async () => {
+      const got = await received("filtered");
+      return got.length >= 1 ? got : null;
+    });
+    await expectSigned(filtered, wanted.secret);
+    // The kind-specific fields travel as the engine made them.
+    expect(JSON.parse(filtered[0]?.body ?? "{}")).toMatchObject({
+      id: "wh-a:10:wicket:x",
+      batter: "V Kohli",
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await received("filtered")).length).toBe(1);
+    expect(await received("paused")).toEqual([]);
+
+    const stats = await until("the stats to count three successes", async () => {
+      const got = await admin(`/${all.id}`);
+      return got.body.stats.successes >= 3 ? got.body.stats : null;
+    });
+    expect(stats).toMatchObject({ attempts: 3, failures: 0, recent: { window: 3, successRate: 1 } });
+    expect(stats.recent.p50Ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("after a rotation, deliveries carry both signatures, the new first", async () => {
+    const endpoint = await createEndpoint({ url: `${receiver}/r/rotated` });
+    const rotated = await admin(`/${endpoint.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ action: "rotate" }),
+    });
+    await announceMoments(env, [moment("wh-rot", 1, "four")]);
+    const [delivery] = await until("the delivery", async () => {
+      const got = await received("rotated");
+      return got.length >= 1 ? got : null;
+    });
+    if (!delivery) throw new Error("no delivery");
+    expect(delivery.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$/);
+    for (const [secret, index] of [
+      [rotated.body.secret as string, 0],
+      [endpoint.secret, 1],
+    ] as const) {
+      const check = await verifySignature({
+        header: delivery.signature,
+        body: delivery.body,
+        secrets: [secret],
+        nowSeconds: Date.now() / 1000,
+      });
+      expect(check.ok, `secret ${index}`).toBe(true);
+    }
+  });
+});
