@@ -26,10 +26,10 @@ const TEST_BINDINGS: Record<string, string> = {
   // Only requests that carry a CF-Connecting-IP are counted; the rate-limit tests set one.
   RATE_LIMIT_READ: "20/60",
   RATE_LIMIT_CONNECT: "8/60",
-  // Partner webhooks retry within seconds here (1 s, then 2 s ceilings, for 6 s), not 24 hours.
+  // Partner webhooks retry within seconds here (1 s, then 2 s ceilings, for 10 s), not 24 hours.
   WEBHOOK_RETRY_BASE_S: "1",
   WEBHOOK_RETRY_MAX_DELAY_S: "2",
-  WEBHOOK_RETRY_WINDOW_S: "6",
+  WEBHOOK_RETRY_WINDOW_S: "10",
   WEBHOOK_TIMEOUT_MS: "1000",
   // A short coalescing interval, so the ticker tests see several intervals in a second.
   TICKER_MIN_INTERVAL_MS: "300",

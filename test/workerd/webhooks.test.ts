@@ -229,3 +229,78 @@ describe("partner webhook delivery", () => {
     }
   });
 });
+
+describe("partner webhook retries and dead letters", () => {
+  async function setMode(name: string, mode: string): Promise<void> {
+    const res = await fetch(`${receiver}/r/${name}/mode`, { method: "PUT", body: mode });
+    expect(res.status).toBe(204);
+  }
+
+  it("a receiver that fails the first attempts (500s, timeouts) still gets every moment, each attempt signed", async () => {
+    await setMode("flaky", "flaky");
+    const endpoint = await createEndpoint({ url: `${receiver}/r/flaky` });
+    const moments = Array.from({ length: 12 }, (_, i) => moment("wh-flaky", i + 1, "four"));
+    await announceMoments(env, moments);
+    const log = await until("a 200 for every moment", async () => {
+      const got = await received("flaky");
+      const delivered = new Set(got.filter((d) => d.answer === 200).map((d) => d.deliveryId));
+      return moments.every((m) => delivered.has(m.id)) ? got : null;
+    });
+    // The receiver really did fail first: 500s, 503s and hung requests, then success.
+    expect(log.some((d) => d.answer === 500)).toBe(true);
+    expect(log.some((d) => d.answer === "hang")).toBe(true);
+    await expectSigned(log, endpoint.secret);
+    const stats = await until("the stats", async () => {
+      const got = await admin(`/${endpoint.id}`);
+      return got.body.stats.successes >= 12 ? got.body.stats : null;
+    });
+    expect(stats.failures).toBeGreaterThan(0);
+    expect(stats.lastError).toMatch(/HTTP 50\d|timeout after 1000 ms/);
+    expect(stats.deadLetters).toBe(0);
+  });
+
+  it("a receiver that never answers ends in the dead-letter queue; after it recovers, the replay delivers", async () => {
+    await setMode("silent", "never");
+    const endpoint = await createEndpoint({ url: `${receiver}/r/silent` });
+    const moments = [moment("wh-dead", 1, "wicket"), moment("wh-dead", 2, "result")];
+    await announceMoments(env, moments);
+    const dead = await until("two dead letters", async () => {
+      const got = await admin(`/${endpoint.id}/dead-letters`);
+      return got.body.deadLetters.length >= 2 ? got.body.deadLetters : null;
+    });
+    expect(dead.map((d: { momentId: string }) => d.momentId).sort()).toEqual(moments.map((m) => m.id).sort());
+    for (const d of dead) {
+      expect(d).toMatchObject({
+        reason: "retry window over",
+        lastError: "timeout after 1000 ms",
+        replayedAt: null,
+      });
+      expect(d.attempts).toBeGreaterThan(1);
+    }
+    const tried = await received("silent");
+    expect(tried.every((d) => d.answer === "hang")).toBe(true);
+    expect((await admin(`/${endpoint.id}`)).body.stats).toMatchObject({ successes: 0, deadLetters: 2 });
+
+    // A paused endpoint cannot be replayed into.
+    await admin(`/${endpoint.id}`, { method: "PATCH", body: JSON.stringify({ action: "pause" }) });
+    expect((await admin(`/${endpoint.id}/dead-letters/replay`, { method: "POST" })).status).toBe(409);
+    await admin(`/${endpoint.id}`, { method: "PATCH", body: JSON.stringify({ action: "resume" }) });
+
+    await setMode("silent", "ok");
+    const replay = await admin(`/${endpoint.id}/dead-letters/replay`, { method: "POST" });
+    expect(replay).toEqual({ status: 202, body: { id: endpoint.id, replayed: 2 } });
+    const delivered = await until("both replayed moments answered 200", async () => {
+      const got = (await received("silent")).filter((d) => d.answer === 200);
+      return got.length >= 2 ? got : null;
+    });
+    expect(delivered.map((d) => d.deliveryId).sort()).toEqual(moments.map((m) => m.id).sort());
+    await expectSigned(delivered, endpoint.secret);
+    const after = await admin(`/${endpoint.id}/dead-letters`);
+    expect(after.body.deadLetters.every((d: { replayedAt: string | null }) => d.replayedAt !== null)).toBe(
+      true,
+    );
+    expect((await admin(`/${endpoint.id}`)).body.stats.deadLetters).toBe(0);
+    // Nothing left to replay.
+    expect((await admin(`/${endpoint.id}/dead-letters/replay`, { method: "POST" })).body.replayed).toBe(0);
+  });
+});
