@@ -1,9 +1,9 @@
 /**
- * Applies one RFC 6902 patch with fast-json-patch. The package ships CommonJS as its `main`
- * and ESM only behind a non-standard `module` field, so Node's ESM loader sees no named
- * exports; the default import is the one shape that works under Node and bundlers alike.
+ * Applies one RFC 6902 patch with fast-json-patch. Its core module alone: the package's index
+ * also carries `compare` and `observe`, which only the server uses, and a browser would
+ * download them for nothing (the default import defeats tree-shaking).
  */
-import jsonPatch from "fast-json-patch";
+import { applyPatch as applyOperations } from "fast-json-patch/module/core.mjs";
 import type { PatchOperation } from "../protocol/live-messages.ts";
 
 /**
@@ -14,5 +14,5 @@ import type { PatchOperation } from "../protocol/live-messages.ts";
 export function applyPatch(document: unknown, ops: PatchOperation[]): unknown {
   // validate = true: refuse to "replace" a path that is not there instead of quietly
   // inventing it, so drift surfaces as an error and a resync rather than a wrong scorecard.
-  return jsonPatch.applyPatch(document, ops, true, false).newDocument;
+  return applyOperations(document, ops, true, false).newDocument;
 }

@@ -1,9 +1,5 @@
-import {
-  type ClientMessage,
-  HEARTBEAT_PING,
-  parseServerMessage,
-  type ServerMessage,
-} from "../protocol/live-messages.ts";
+import type { ClientMessage, ServerMessage } from "../protocol/live-messages.ts";
+import { HEARTBEAT_PING, parseServerMessage } from "../protocol/live-wire.ts";
 import { OneShotTimer } from "./one-shot-timer.ts";
 import {
   closeQuietly,
@@ -53,12 +49,16 @@ export class Connection {
   readonly #watchdog = new OneShotTimer();
   #pinger: ReturnType<typeof setInterval> | undefined;
   #done = false;
+  /** Frames wait here behind a binary snapshot being decompressed, so none overtakes it. */
+  #inbox: Promise<void> | null = null;
 
   /** Opens the socket. Throws if the constructor refuses the URL or subprotocols. */
   constructor(options: ConnectionOptions, events: ConnectionEvents) {
     this.#options = options;
     this.#events = events;
     this.#socket = new options.WebSocket(options.url, options.protocols);
+    // Gzipped snapshots (`?snapshot=gzip`) arrive as binary frames: as bytes, not a Blob.
+    if ("binaryType" in this.#socket) this.#socket.binaryType = "arraybuffer";
     this.#armWatchdog();
     this.#socket.addEventListener("open", () => this.#handleOpen());
     this.#socket.addEventListener("message", (event) => this.#handleFrame(event.data));
@@ -98,11 +98,28 @@ export class Connection {
     if (this.#done) return;
     this.#armWatchdog();
     this.#options.onFrame();
-    if (typeof data !== "string") {
-      this.#events.onInvalidFrame("binary frames are not part of the protocol");
+    if (typeof data === "string" && this.#inbox === null) {
+      this.#deliver(data);
       return;
     }
-    const parsed = parseServerMessage(data);
+    const text = typeof data === "string" ? data : gunzipText(data);
+    const queued = (this.#inbox ?? Promise.resolve())
+      .then(() => text)
+      .then(
+        (frame) => this.#deliver(frame),
+        (error: unknown) => {
+          if (!this.#done) this.#events.onInvalidFrame(`a binary frame did not decompress: ${String(error)}`);
+        },
+      );
+    this.#inbox = queued;
+    queued.then(() => {
+      if (this.#inbox === queued) this.#inbox = null;
+    });
+  }
+
+  #deliver(frame: string): void {
+    if (this.#done) return;
+    const parsed = parseServerMessage(frame);
     if (parsed.ok) this.#events.onMessage(parsed.message);
     else this.#events.onInvalidFrame(parsed.reason);
   }
@@ -126,4 +143,16 @@ export class Connection {
     if (this.#pinger !== undefined) clearInterval(this.#pinger);
     this.#pinger = undefined;
   }
+}
+
+/** A binary frame is a gzipped text frame (the only binary the protocol sends). */
+async function gunzipText(data: unknown): Promise<string> {
+  const bytes =
+    data instanceof ArrayBuffer || ArrayBuffer.isView(data)
+      ? new Blob([data as ArrayBuffer | ArrayBufferView<ArrayBuffer>])
+      : data instanceof Blob
+        ? data
+        : null;
+  if (!bytes) throw new TypeError("not a binary frame");
+  return new Response(bytes.stream().pipeThrough(new DecompressionStream("gzip"))).text();
 }

@@ -1,12 +1,12 @@
 import { assertNever } from "../protocol/assert-never.ts";
-import {
-  type DeltaMessage,
-  type PatchMessage,
-  type PresenceMessage,
-  type ServerMessage,
-  type SnapshotMessage,
-  shouldReconnect,
+import type {
+  DeltaMessage,
+  PatchMessage,
+  PresenceMessage,
+  ServerMessage,
+  SnapshotMessage,
 } from "../protocol/live-messages.ts";
+import { shouldReconnect } from "../protocol/live-wire.ts";
 import { applyStateDelta, type LiveFormat, stateText } from "../protocol/state-delta.ts";
 import { AckPolicy } from "./ack-policy.ts";
 import { applyPatch } from "./apply-patch.ts";
@@ -14,7 +14,7 @@ import { CLIENT_GAVE_UP, Connection } from "./connection.ts";
 import { judgePatch, presenceShowsGap } from "./continuity.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from "./full-jitter-delay.ts";
 import { Listeners } from "./listeners.ts";
-import { liveSubprotocols, liveUrl } from "./live-url.ts";
+import { canGunzip, liveSubprotocols, liveUrl } from "./live-url.ts";
 import { OneShotTimer } from "./one-shot-timer.ts";
 import { ServerClosedError } from "./server-closed-error.ts";
 import type {
@@ -165,7 +165,7 @@ export class LiveSubscription<S> implements Subscription<S> {
       this.#connection = new Connection(
         {
           WebSocket: this.#WebSocket,
-          url: liveUrl(this.#baseUrl, this.#matchId, position, this.#region, this.#format),
+          url: liveUrl(this.#baseUrl, this.#matchId, position, this.#region, this.#format, canGunzip()),
           protocols: this.#protocols,
           heartbeatIntervalMs: this.#heartbeatIntervalMs,
           heartbeatTimeoutMs: this.#heartbeatTimeoutMs,

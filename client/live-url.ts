@@ -1,4 +1,4 @@
-import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../protocol/live-messages.ts";
+import { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../protocol/live-wire.ts";
 import type { LiveFormat } from "../protocol/state-delta.ts";
 
 /** Where a connection resumes from: both halves, or neither (a seq means nothing in another epoch). */
@@ -9,7 +9,8 @@ export interface StreamPosition {
 
 /**
  * The WebSocket URL of a match's live feed: `{baseUrl}/v1/matches/:matchId/ws`, with
- * `since`+`epoch` when resuming and `region` when pinned. An `http(s)` base becomes `ws(s)`,
+ * `since`+`epoch` when resuming, `region` when pinned and `snapshot=gzip` when the runtime can
+ * inflate gzipped snapshots. An `http(s)` base becomes `ws(s)`,
  * so the same base URL serves the REST API and the feed.
  */
 export function liveUrl(
@@ -18,6 +19,7 @@ export function liveUrl(
   position: StreamPosition | null,
   region: string | undefined,
   format: LiveFormat = "json-patch",
+  gzipSnapshots = false,
 ): string {
   const url = new URL(baseUrl);
   if (url.protocol === "http:") url.protocol = "ws:";
@@ -29,7 +31,13 @@ export function liveUrl(
   }
   if (region) url.searchParams.set("region", region);
   if (format !== "json-patch") url.searchParams.set("format", format);
+  if (gzipSnapshots) url.searchParams.set("snapshot", "gzip");
   return url.toString();
+}
+
+/** Snapshots may come gzipped (a tenth of the bytes) where the runtime can inflate them. */
+export function canGunzip(): boolean {
+  return typeof Reflect.get(globalThis, "DecompressionStream") === "function";
 }
 
 /**

@@ -9,6 +9,8 @@ export const READY_STATE_OPEN = 1;
 /** One socket, as the browser (and `ws`) expose it. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Browsers and `ws` have it; a double may not. */
+  binaryType?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: "open" | "error", listener: () => void): void;

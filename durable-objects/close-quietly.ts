@@ -13,7 +13,7 @@ export function closeQuietly(ws: WebSocket, code: number, reason: string): void 
 }
 
 /** A send to a socket that is closing throws; the runtime delivers webSocketClose soon after. */
-export function sendQuietly(ws: WebSocket, frame: string): void {
+export function sendQuietly(ws: WebSocket, frame: string | Uint8Array): void {
   try {
     ws.send(frame);
   } catch {

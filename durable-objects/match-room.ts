@@ -21,7 +21,9 @@ import {
   type SlowReaderPolicy,
   snapshotAllowed,
 } from "../edge/room-stream.ts";
-import { readAttachment, type SocketAttachment } from "../edge/socket-attachment.ts";
+import { SnapshotCache } from "../edge/snapshot-cache.ts";
+import type { SocketAttachment } from "../edge/socket-attachment.ts";
+import { SocketBook } from "../edge/socket-book.ts";
 import { stateAsJson } from "../origin/ledger/publisher.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import { presenceFrame, retryFrame, snapshotFrame, versionFrames } from "../protocol/frames.ts";
@@ -61,6 +63,10 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   private readonly pulls = new InFlight<ResumeAnswer | null>();
   private readonly meterPolicy: FrameMeterPolicy;
   private readonly readerPolicy: SlowReaderPolicy;
+  /** Every socket's attachment, read once per wake-up instead of once per broadcast. */
+  private readonly book = new SocketBook<WebSocket>();
+  /** The head version's snapshot, serialised (and gzipped) once for every viewer who joins at it. */
+  private readonly snapshots = new SnapshotCache();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,7 +89,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   override async fetch(request: Request): Promise<Response> {
     const handoff = parseHandoff(request.headers);
     if (!handoff) return Response.json({ error: "bad room handoff" }, { status: 400 });
-    const { since, epoch, bridge, format, ...identity } = handoff;
+    const { since, epoch, bridge, format, snapshot, ...identity } = handoff;
     this.remember(identity);
     const sockets = this.ctx.getWebSockets().length;
     if (sockets >= this.config.maxSockets) return refusalResponse({ refused: "full" });
@@ -95,7 +101,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const [client, server] = [pair[0], pair[1]];
     // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
     this.ctx.acceptWebSocket(server, [format]);
-    server.serializeAttachment({
+    this.book.set(server, {
       joinedAt: now,
       ready: false,
       ackSeq: null,
@@ -107,6 +113,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       meter: null,
       snapshotAt: null,
       snapshotOwed: false,
+      gzip: snapshot === "gzip" && !bridge,
     } satisfies SocketAttachment);
     if (sockets === 0) this.ctx.waitUntil(this.activate());
     this.ctx.waitUntil(this.syncSoon(server, since, epoch));
@@ -182,8 +189,11 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const presence = { ...identity, viewers: this.localViewers(), at: now };
     this.ctx.waitUntil(fastReadFor(this.env).fastRead.reportPresence(presence));
     const viewers = this.viewers ?? { total: this.localViewers(), stale: true };
-    this.broadcast(
-      presenceFrame(identity.matchId, this.store.head().seq, viewers.total, { stale: viewers.stale }),
+    // In the queue: a presence frame never overtakes the version whose seq it names.
+    await this.enqueue(() =>
+      this.broadcast(
+        presenceFrame(identity.matchId, this.store.head().seq, viewers.total, { stale: viewers.stale }),
+      ),
     );
     this.tendReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
@@ -196,7 +206,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     if (ws.readyState !== WS_OPEN) return;
     const parsed = parseClientMessage(frame);
     if (!parsed.ok) return ws.close(CLOSE_CODES.policyViolation, parsed.reason);
-    const attachment = readAttachment(ws);
+    const attachment = this.book.get(ws);
     if (!attachment) return ws.close(CLOSE_CODES.internalError, "lost track of this connection; reconnect");
     const message = parsed.message;
     const now = Date.now();
@@ -205,15 +215,15 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const heard = { ...attachment, meter: metered.meter, heardAt: now };
     switch (message.type) {
       case "ping": {
-        if (message.seq === undefined) return ws.serializeAttachment(heard);
-        ws.serializeAttachment({ ...heard, ackSeq: message.seq, ackAt: now, lagging: false });
+        if (message.seq === undefined) return this.book.set(ws, heard);
+        this.book.set(ws, { ...heard, ackSeq: message.seq, ackAt: now, lagging: false });
         // A conflated reader that speaks again gets the newest state in one go, not the backlog.
         if (attachment.lagging) await this.enqueue(() => this.sync(ws, undefined, undefined));
         return;
       }
       case "subscribe":
       case "resume":
-        ws.serializeAttachment({ ...heard, ready: false });
+        this.book.set(ws, { ...heard, ready: false });
         await this.syncSoon(ws, message.since, message.epoch);
         return;
       default:
@@ -289,10 +299,10 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const arrival = classifyArrival(this.store.head(), publication);
     switch (arrival) {
       case "reset":
-        if (publication.kind === "reset") this.resetTo(identity, publication);
+        if (publication.kind === "reset") await this.resetTo(identity, publication);
         return;
       case "next":
-        if (publication.kind === "patch") this.deliver(identity, publication, publication);
+        if (publication.kind === "patch") await this.deliver(identity, publication, publication);
         return;
       case "duplicate":
         return;
@@ -308,10 +318,10 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const head = this.store.head();
     const answer = await this.pull(identity, head.epoch ?? "", head.seq);
     const outcome = pullOutcome(identity.matchId, head, answer);
-    if (outcome.kind === "reset") this.resetTo(identity, outcome.publication);
+    if (outcome.kind === "reset") await this.resetTo(identity, outcome.publication);
     if (outcome.kind !== "deliver" || !answer) return;
     for (const patch of outcome.patches) {
-      this.deliver(identity, patch, {
+      await this.deliver(identity, patch, {
         kind: "patch",
         matchId: identity.matchId,
         epoch: answer.epoch,
@@ -321,8 +331,15 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   }
 
   /** A new version: into the ring, onto the state if we hold it, out to the sockets and the children. */
-  private deliver(identity: RoomIdentity, entry: PublishedPatch, publication: Publication): void {
+  private async deliver(
+    identity: RoomIdentity,
+    entry: PublishedPatch,
+    publication: Publication,
+  ): Promise<void> {
+    // Children first: their sockets are served in parallel with ours.
+    this.forward(identity, publication);
     this.store.advance(entry);
+    this.snapshots.clear();
     if (this.state) {
       try {
         this.state = jsonPatch.applyPatch(this.state, entry.ops, false, false).newDocument as JsonValue;
@@ -331,16 +348,21 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       }
     }
     const frames = versionFrames(identity.matchId, entry, false);
-    this.broadcast((format) => frames[format]);
-    this.forward(identity, publication);
+    await this.broadcast((format) => frames[format]);
   }
 
   /** A new history (or a state the ring cannot reach): every viewer gets the whole state. */
-  private resetTo(identity: RoomIdentity, reset: Extract<Publication, { kind: "reset" }>): void {
+  private async resetTo(
+    identity: RoomIdentity,
+    reset: Extract<Publication, { kind: "reset" }>,
+  ): Promise<void> {
+    this.forward(identity, reset);
     this.store.reset(reset.epoch, reset.seq);
     this.state = reset.state;
-    this.broadcast(snapshotFrame(identity.matchId, reset.epoch, reset.seq, reset.state));
-    this.forward(identity, reset);
+    this.snapshots.clear();
+    // Each socket in its own encoding: the reset is a snapshot like any other.
+    const ready = this.ctx.getWebSockets().filter((ws) => this.book.receivesBroadcasts(ws));
+    await inSlices(ready, (ws) => this.sendSnapshot(ws, identity.matchId));
   }
 
   private forward(identity: RoomIdentity, publication: Publication): void {
@@ -401,7 +423,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       const patches =
         this.store.ringSince(plan.since) ?? (await this.replayFromLedger(identity, head, plan.since, pulled));
       if (patches) {
-        const format = readAttachment(ws)?.format ?? "json-patch";
+        const format = this.book.get(ws)?.format ?? "json-patch";
         for (const p of patches) sendQuietly(ws, versionFrames(identity.matchId, p, true)[format]);
         const { total, stale } = this.viewers ?? { total: this.localViewers(), stale: true };
         sendQuietly(ws, presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
@@ -409,15 +431,26 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       }
     }
     const now = Date.now();
-    const attachment = readAttachment(ws);
+    const attachment = this.book.get(ws);
     if (attachment && !snapshotAllowed(attachment.snapshotAt, now, this.config.snapshotCooldownMs)) {
       // Owed, not refused: the first presence tick after the cooldown sends it.
-      ws.serializeAttachment({ ...attachment, ready: false, snapshotOwed: true });
+      this.book.set(ws, { ...attachment, ready: false, snapshotOwed: true });
       return;
     }
-    // A match with no events yet has no history: an empty one at version 0.
-    sendQuietly(ws, snapshotFrame(identity.matchId, head.epoch ?? "0", head.seq, this.state));
+    await this.sendSnapshot(ws, identity.matchId);
     this.markReady(ws, now);
+  }
+
+  /** The head's snapshot, in the socket's encoding: serialised (and gzipped) once per version, whoever asks. */
+  private async sendSnapshot(ws: WebSocket, matchId: string): Promise<void> {
+    const head = this.store.head();
+    // A match with no events yet has no history: an empty one at version 0.
+    const epoch = head.epoch ?? "0";
+    const state = this.state;
+    const key = `${epoch}:${head.seq}`;
+    const build = () => snapshotFrame(matchId, epoch, head.seq, state);
+    if (this.book.get(ws)?.gzip) sendQuietly(ws, await this.snapshots.gzip(key, build));
+    else sendQuietly(ws, this.snapshots.text(key, build));
   }
 
   /** The ledger's answer for a replay (read now if it was not read before queueing), joined to the ring. */
@@ -454,9 +487,9 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
 
   /** In step: broadcasts reach it again, and no snapshot is owed any more. */
   private markReady(ws: WebSocket, snapshotAt?: number): void {
-    const attachment = readAttachment(ws);
+    const attachment = this.book.get(ws);
     if (!attachment) return;
-    ws.serializeAttachment({
+    this.book.set(ws, {
       ...attachment,
       ready: true,
       snapshotOwed: false,
@@ -464,14 +497,16 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     });
   }
 
-  /** One serialisation per format, to every ready socket that keeps up. Workers sockets have no backpressure signal. */
-  private broadcast(frame: string | ((format: LiveFormat) => string)): void {
+  /**
+   * One serialisation per format, to every ready socket that keeps up, in slices that let the
+   * rest of the isolate (an ingest's acknowledgement, a join) run between them. Workers sockets
+   * have no backpressure signal.
+   */
+  private async broadcast(frame: string | ((format: LiveFormat) => string)): Promise<void> {
     for (const format of LIVE_FORMATS) {
       const text = typeof frame === "string" ? frame : frame(format);
-      for (const ws of this.ctx.getWebSockets(format)) {
-        const attachment = readAttachment(ws);
-        if (attachment?.ready && !attachment.lagging) sendQuietly(ws, text);
-      }
+      const ready = this.ctx.getWebSockets(format).filter((ws) => this.book.receivesBroadcasts(ws));
+      await inSlices(ready, (ws) => sendQuietly(ws, text));
     }
   }
 
@@ -483,7 +518,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   private tendReaders(now: number): void {
     const head = this.store.head().seq;
     for (const ws of this.ctx.getWebSockets()) {
-      const reader = readAttachment(ws);
+      const reader = this.book.get(ws);
       if (!reader || ws.readyState !== WS_OPEN) continue;
       const autoResponseAt = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
       const verdict = judgeReader(reader, head, now, autoResponseAt, this.readerPolicy);
@@ -493,7 +528,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
             this.ctx.waitUntil(this.enqueue(() => this.sync(ws, undefined, undefined)));
           break;
         case "conflate":
-          ws.serializeAttachment({ ...reader, lagging: true });
+          this.book.set(ws, { ...reader, lagging: true });
           break;
         case "tooSlow":
           this.closeWithRetry(ws, CLOSE_CODES.tooSlow, "too slow: reconnect for the newest state");
@@ -511,5 +546,21 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   private closeWithRetry(ws: WebSocket, code: number, reason: string): void {
     sendQuietly(ws, retryFrame(jitteredRetryMs(1000, 5000, Math.random), reason));
     closeQuietly(ws, code, reason);
+  }
+}
+
+/** Sockets served per turn of the event loop: a slice is a few milliseconds of sends. */
+const SLICE = 256;
+
+/**
+ * Runs `each` over `items`, yielding to the event loop after every slice. Locally every object
+ * shares one isolate, so a broadcast to thousands of sockets in one go holds up the ledger's
+ * acknowledgement to the provider behind it; in production it holds up the room's own joins.
+ */
+async function inSlices<T>(items: readonly T[], each: (item: T) => void | Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i++) {
+    const pending = each(items[i] as T);
+    if (pending) await pending;
+    if ((i + 1) % SLICE === 0 && i + 1 < items.length) await new Promise((r) => setTimeout(r, 0));
   }
 }

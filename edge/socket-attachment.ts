@@ -28,10 +28,16 @@ export const socketAttachmentSchema = z.object({
   snapshotAt: z.number().nullable().default(null),
   /** A snapshot asked for inside the cooldown: the first presence tick after it sends one. */
   snapshotOwed: z.boolean().default(false),
+  /** Snapshots go to this socket as one binary frame, gzipped (`?snapshot=gzip`). */
+  gzip: z.boolean().default(false),
 });
 export type SocketAttachment = z.infer<typeof socketAttachmentSchema>;
 
 export function readAttachment(ws: WebSocket): SocketAttachment | null {
-  const parsed = socketAttachmentSchema.safeParse(ws.deserializeAttachment());
+  return parseAttachment(ws.deserializeAttachment());
+}
+
+export function parseAttachment(raw: unknown): SocketAttachment | null {
+  const parsed = socketAttachmentSchema.safeParse(raw);
   return parsed.success ? parsed.data : null;
 }

@@ -7,6 +7,17 @@
 // client and the pages parse every server frame with these; the server uses them too).
 import * as z from "zod/mini";
 
+export {
+  CLOSE_CODES,
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  type ParsedServerMessage,
+  parseServerMessage,
+  SUBPROTOCOL,
+  shouldReconnect,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from "./live-wire.ts";
+
 /** A JSON value, as the state and patch values are. */
 const json = z.json();
 export type JsonValue = z.infer<typeof json>;
@@ -115,42 +126,6 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 export const MAX_CLIENT_MESSAGE_BYTES = 256;
 
-/** The exact heartbeat frames: the room answers these without waking (hibernation auto-response). */
-export const HEARTBEAT_PING = '{"type":"ping"}';
-export const HEARTBEAT_PONG = '{"type":"pong"}';
-
-/** The subprotocol every client offers; a private-match token travels as a second one. */
-export const SUBPROTOCOL = "crease.v1";
-export const TOKEN_SUBPROTOCOL_PREFIX = "crease.token.";
-
-/**
- * Close codes, and whether a client should come back. The server sends a `retry` message
- * with a jittered delay before closing with 1012/1013.
- */
-export const CLOSE_CODES = {
-  normal: 1000,
-  goingAway: 1001,
-  policyViolation: 1008,
-  internalError: 1011,
-  serviceRestart: 1012,
-  tryAgainLater: 1013,
-  unauthorized: 4001,
-  unknownMatch: 4004,
-  tooSlow: 4008,
-  /** Nothing heard (no ping, no ack) for the heartbeat window: probably gone; if not, reconnect and resume. */
-  silent: 4009,
-} as const;
-
-/** Policy violations and refused credentials will fail again the same way: do not retry them. */
-export function shouldReconnect(code: number): boolean {
-  return (
-    code !== CLOSE_CODES.normal &&
-    code !== CLOSE_CODES.policyViolation &&
-    code !== CLOSE_CODES.unauthorized &&
-    code !== CLOSE_CODES.unknownMatch
-  );
-}
-
 export type ParsedClientMessage = { ok: true; message: ClientMessage } | { ok: false; reason: string };
 
 /** Parses one client frame, refusing binary, oversized or unknown frames with a reason for the close. */
@@ -165,23 +140,5 @@ export function parseClientMessage(frame: string | ArrayBuffer): ParsedClientMes
   }
   const parsed = clientMessageSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: "only subscribe, resume and ping are accepted" };
-  return { ok: true, message: parsed.data };
-}
-
-export type ParsedServerMessage = { ok: true; message: ServerMessage } | { ok: false; reason: string };
-
-/** Parses one server frame on the client side. */
-export function parseServerMessage(frame: string): ParsedServerMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(frame);
-  } catch {
-    return { ok: false, reason: "server frame is not JSON" };
-  }
-  const parsed = serverMessageSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `unexpected server message: ${issue?.path.join(".")} ${issue?.message}` };
-  }
   return { ok: true, message: parsed.data };
 }

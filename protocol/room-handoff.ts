@@ -17,7 +17,12 @@ const HEADERS = {
   epoch: "x-crease-epoch",
   bridge: "x-crease-bridge",
   format: "x-crease-format",
+  snapshot: "x-crease-snapshot",
 } as const;
+
+/** How a viewer asked for its snapshots: JSON text (default) or one gzipped binary frame. */
+export const SNAPSHOT_ENCODINGS = ["json", "gzip"] as const;
+export type SnapshotEncoding = (typeof SNAPSHOT_ENCODINGS)[number];
 
 export interface RoomHandoff {
   matchId: string;
@@ -28,6 +33,7 @@ export interface RoomHandoff {
   /** The SSE route's internal socket: never judged as a slow reader. */
   bridge: boolean;
   format: LiveFormat;
+  snapshot: SnapshotEncoding;
 }
 
 const handoffSchema = z.object({
@@ -38,6 +44,7 @@ const handoffSchema = z.object({
   epoch: z.string().min(1).max(64).optional(),
   bridge: z.enum(["1", "0"]).default("0"),
   format: z.enum(LIVE_FORMATS).default("json-patch"),
+  snapshot: z.enum(SNAPSHOT_ENCODINGS).default("json"),
 });
 
 /** Writes a handoff onto the headers of the upgrade request the Worker passes to a room. */
@@ -53,6 +60,7 @@ export function encodeHandoff(headers: Headers, handoff: RoomHandoff): Headers {
   else out.delete(HEADERS.epoch);
   out.set(HEADERS.bridge, handoff.bridge ? "1" : "0");
   out.set(HEADERS.format, handoff.format);
+  out.set(HEADERS.snapshot, handoff.snapshot);
   return out;
 }
 
@@ -67,6 +75,7 @@ export function parseHandoff(headers: Headers): RoomHandoff | null {
     epoch: get(HEADERS.epoch),
     bridge: get(HEADERS.bridge),
     format: get(HEADERS.format),
+    snapshot: get(HEADERS.snapshot),
   });
   if (!parsed.success) return null;
   const { bridge, since, epoch, ...rest } = parsed.data;

@@ -4,6 +4,7 @@ import { jitteredRetryMs } from "../edge/admission.ts";
 import type { Region } from "../edge/region.ts";
 import { retryFrame } from "../protocol/frames.ts";
 import { CLOSE_CODES, SUBPROTOCOL } from "../protocol/live-messages.ts";
+import type { SnapshotEncoding } from "../protocol/room-handoff.ts";
 import { encodeHandoff, parseRefusal } from "../protocol/room-handoff.ts";
 import type { LiveFormat } from "../protocol/state-delta.ts";
 
@@ -15,6 +16,7 @@ export interface ViewerHandoff {
   /** The SSE route's internal socket. */
   bridge?: boolean;
   format?: LiveFormat;
+  snapshot?: SnapshotEncoding;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function connectViewer(
       epoch: handoff.epoch,
       bridge: handoff.bridge ?? false,
       format: handoff.format ?? "json-patch",
+      snapshot: handoff.snapshot ?? "json",
     });
     const room = roomFetcher(env, handoff.matchId, handoff.region, shard);
     const response = await room.fetch(new Request(request.url, { method: "GET", headers }));

@@ -1,6 +1,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { roomName } from "../../edge/fanout-tree.ts";
+import { SnapshotCache } from "../../edge/snapshot-cache.ts";
+import { SocketBook } from "../../edge/socket-book.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
@@ -19,11 +21,20 @@ afterEach(() => TestViewer.closeAll());
 async function forget(matchId: string, region: string, shard: number, heldState = true): Promise<void> {
   const stub = env.MATCH_ROOM.get(env.MATCH_ROOM.idFromName(roomName(matchId, region, shard)));
   await runInDurableObject(stub, (instance) => {
-    const memory = instance as unknown as { state: unknown; viewers: unknown; queue: Promise<unknown> };
+    const memory = instance as unknown as {
+      state: unknown;
+      viewers: unknown;
+      queue: Promise<unknown>;
+      book: unknown;
+      snapshots: unknown;
+    };
     if (heldState) expect(memory.state).not.toBeNull(); // it held the state: there is something to lose
     memory.state = null;
     memory.viewers = null;
     memory.queue = Promise.resolve();
+    // What it remembered of each socket's attachment, and its serialised snapshot.
+    memory.book = new SocketBook();
+    memory.snapshots = new SnapshotCache();
   });
 }
 

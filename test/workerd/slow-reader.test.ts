@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { roomStub } from "../../durable-objects/stubs.ts";
 import { roomName } from "../../edge/fanout-tree.ts";
 import { readAttachment } from "../../edge/socket-attachment.ts";
+import { SocketBook } from "../../edge/socket-book.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
@@ -83,7 +84,9 @@ describe("slow readers", () => {
  */
 async function backdate(matchId: string, ms: number): Promise<number> {
   const stub = env.MATCH_ROOM.get(env.MATCH_ROOM.idFromName(roomName(matchId, "weur", 0)));
-  return runInDurableObject(stub, (_instance, state) => {
+  return runInDurableObject(stub, (instance, state) => {
+    // The room reads attachments once per wake-up: it wakes again, with the moved ones.
+    (instance as unknown as { book: unknown }).book = new SocketBook();
     let moved = 0;
     for (const ws of state.getWebSockets()) {
       const attachment = readAttachment(ws);

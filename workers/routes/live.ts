@@ -12,7 +12,7 @@ import {
   SUBPROTOCOL,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from "../../protocol/live-messages.ts";
-import { ANY_EPOCH } from "../../protocol/room-handoff.ts";
+import { ANY_EPOCH, SNAPSHOT_ENCODINGS, type SnapshotEncoding } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { HttpError } from "../http-error.ts";
 import { bearerToken, checkAccess, requireAccess } from "../match-access.ts";
@@ -51,6 +51,10 @@ live.get("/:matchId/ws", async (c) => {
   if (!isLiveFormat(format)) {
     throw new HttpError(400, "invalid_format", `"format" is one of ${LIVE_FORMATS.join(", ")}`);
   }
+  const snapshot = c.req.query("snapshot") ?? "json";
+  if (!isSnapshotEncoding(snapshot)) {
+    throw new HttpError(400, "invalid_snapshot", `"snapshot" is one of ${SNAPSHOT_ENCODINGS.join(", ")}`);
+  }
   const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
   // Browsers show no HTTP status for a failed handshake: the refusal is a close code (4001, 4004), never retried.
   const access = await checkAccess(
@@ -60,7 +64,7 @@ live.get("/:matchId/ws", async (c) => {
     offered?.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
   );
   if (!access.ok) return closedSocket(access.closeCode, access.message);
-  return connectViewer(c.env, config, c.req.raw, { matchId, region, since, epoch, format });
+  return connectViewer(c.env, config, c.req.raw, { matchId, region, since, epoch, format, snapshot });
 });
 
 /**
@@ -171,4 +175,8 @@ function viewerRegion(
 
 function isLiveFormat(value: string): value is LiveFormat {
   return (LIVE_FORMATS as readonly string[]).includes(value);
+}
+
+function isSnapshotEncoding(value: string): value is SnapshotEncoding {
+  return (SNAPSHOT_ENCODINGS as readonly string[]).includes(value);
 }

@@ -34,6 +34,9 @@ describe("liveUrl", () => {
       "ws://127.0.0.1:8787/api/v1/matches/a%20b%2Fc/ws?since=3&epoch=e&region=weur",
     );
     expect(liveUrl("wss://crease.test", "m1", null, undefined)).toBe("wss://crease.test/v1/matches/m1/ws");
+    expect(liveUrl("wss://crease.test", "m1", null, undefined, "json-patch", true)).toBe(
+      "wss://crease.test/v1/matches/m1/ws?snapshot=gzip",
+    );
   });
 
   it("offers crease.v1, and the token as a second subprotocol", () => {

@@ -49,6 +49,23 @@ function ball(runs: number, seq: number) {
 }
 
 describe("a subscription following one match", () => {
+  it("asks for gzipped snapshots, inflates one, and applies the patches right behind it in order", async () => {
+    const room = await TestRoom.start({ matchId: "m1", state: { runs: 0, wickets: 0, balls: [] } });
+    rooms.push(room);
+    for (let i = 1; i <= 5; i++) room.publish(ball(i, i));
+    const client = subscribe<Score>({ baseUrl: room.baseUrl, matchId: "m1", WebSocket });
+    clients.push(client);
+    const errors: Error[] = [];
+    client.on("error", (e) => errors.push(e));
+    // Patches sent straight after the binary snapshot, while the client is still inflating it.
+    await vi.waitFor(() => expect(room.connections).toHaveLength(1));
+    for (let i = 6; i <= 10; i++) room.publish(ball(i, i));
+    await vi.waitFor(() => expect(client.seq).toBe(10));
+    expect(room.connection(0).url.searchParams.get("snapshot")).toBe("gzip");
+    expect(client.state).toEqual(room.state);
+    expect(errors).toEqual([]);
+  });
+
   it("applies the snapshot then each patch once, ending equal to the server's state", async () => {
     const { room, client, updates, errors } = await setup();
     expect(client.seq).toBe(0);

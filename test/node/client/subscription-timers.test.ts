@@ -93,7 +93,7 @@ describe("timers", () => {
     expect(sockets).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(sockets).toHaveLength(2);
-    expect(sockets[1]?.url).toBe("wss://crease.test/v1/matches/m1/ws?since=0&epoch=e1");
+    expect(sockets[1]?.url).toBe("wss://crease.test/v1/matches/m1/ws?since=0&epoch=e1&snapshot=gzip");
     expect(client.status).toBe("reconnecting");
   });
 
@@ -174,7 +174,7 @@ describe("timers", () => {
 describe("resuming from a position given at subscribe time", () => {
   it("applies the missed patches to the state given with since/epoch", () => {
     const { client, socket } = start({ since: 7, epoch: "e1", state: { runs: 70 } });
-    expect(socket(0).url).toBe("wss://crease.test/v1/matches/m1/ws?since=7&epoch=e1");
+    expect(socket(0).url).toBe("wss://crease.test/v1/matches/m1/ws?since=7&epoch=e1&snapshot=gzip");
     const updates: unknown[] = [];
     client.on("update", (u) => updates.push(u));
     socket(0).serverOpen();
@@ -192,7 +192,7 @@ describe("resuming from a position given at subscribe time", () => {
     expect(errors[0]?.message).toMatch(/no state to apply to/);
     expect(client.seq).toBeNull();
     vi.advanceTimersByTime(250);
-    expect(sockets[1]?.url).toBe("wss://crease.test/v1/matches/m1/ws");
+    expect(sockets[1]?.url).toBe("wss://crease.test/v1/matches/m1/ws?snapshot=gzip");
   });
 
   it("starts over when the same patch fails to apply twice", () => {

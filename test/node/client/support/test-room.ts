@@ -6,6 +6,7 @@
  * refuse (checked with the same `parseClientMessage`). It closes itself after `lifetimeMs`.
  */
 import { performance } from "node:perf_hooks";
+import { gzipSync } from "node:zlib";
 import jsonPatch from "fast-json-patch";
 import { type WebSocket, WebSocketServer } from "ws";
 import {
@@ -202,13 +203,17 @@ export class TestRoom {
     });
   }
 
+  /** As the real room: one gzipped binary frame for a connection that asked `snapshot=gzip`. */
   #snapshot(connection: RoomConnection): void {
-    connection.send({
+    const snapshot = {
       type: "snapshot",
       matchId: this.matchId,
       epoch: this.epoch,
       seq: this.seq,
       state: this.state,
-    });
+    };
+    if (connection.url.searchParams.get("snapshot") !== "gzip") connection.send(snapshot);
+    else if (connection.socket.readyState === connection.socket.OPEN)
+      connection.socket.send(gzipSync(JSON.stringify(snapshot)), { binary: true });
   }
 }
