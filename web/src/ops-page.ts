@@ -12,6 +12,7 @@ import {
   storeToken,
   Unauthorized,
 } from "./ops/admin-api.ts";
+import { renderWebhooks } from "./ops/webhooks-panel.ts";
 
 const REFRESH_MS = 2000;
 const login = byId<HTMLFormElement>("login");
@@ -57,6 +58,7 @@ async function refresh(): Promise<void> {
       fastRead.mode === "upstash"
         ? `Redis (Upstash) breaker: ${fastRead.breaker}`
         : `Redis: not configured (embedded mode); breaker: ${fastRead.breaker}`;
+    await renderWebhooks(byId("webhooks"), refresh);
     const matches = await adminApi.matches();
     const reports = await Promise.all(
       matches.map(async (m) => ({

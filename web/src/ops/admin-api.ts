@@ -64,6 +64,9 @@ export interface FastReadHealth {
   breaker: "closed" | "open" | "half-open";
 }
 
+/** Any admin route with the token (the webhooks panel's routes). */
+export { call as adminCall };
+
 export const adminApi = {
   fastRead: () => call<{ fastRead: FastReadHealth }>("/health").then((b) => b.fastRead),
   matches: () => call<{ matches: MatchSummary[] }>("/v1/matches").then((b) => b.matches),
