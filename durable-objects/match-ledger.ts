@@ -7,6 +7,7 @@ import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
 import { ledgerHealth } from "../origin/ledger/ledger-health.ts";
 import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
+import { MomentStore } from "../origin/ledger/moment-store.ts";
 import { newEpoch, Publisher, stateAsJson } from "../origin/ledger/publisher.ts";
 import {
   type AcknowledgeGapResult,
@@ -14,8 +15,15 @@ import {
   type IngestOutcome,
   Sequencer,
 } from "../origin/ledger/sequencer.ts";
+import { announceMoments } from "../origin/webhooks/announce.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
-import { ENGINE_VERSION, emptyState, type MatchState, type ProviderEvent } from "../scoring/index.ts";
+import {
+  ENGINE_VERSION,
+  emptyState,
+  type MatchState,
+  type Moment,
+  type ProviderEvent,
+} from "../scoring/index.ts";
 import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
 
@@ -26,6 +34,7 @@ import { matchIndexStub, roomStub } from "./stubs.ts";
  */
 export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private readonly store: LedgerStore;
+  private moments: MomentStore;
   private readonly config: LedgerConfig;
   private sequencer: Sequencer | null = null;
   private publisher: Publisher;
@@ -40,6 +49,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.viewersFreshMs = presenceFreshMs(config.room.presenceIntervalMs);
     this.store = new LedgerStore(ctx.storage.sql);
     this.store.adoptEngine(ENGINE_VERSION, newEpoch);
+    this.moments = new MomentStore(ctx.storage.sql);
     this.publisher = new Publisher(this.store);
     this.lag = restoreLagWindow(this.store.getMeta("lag"));
   }
@@ -88,6 +98,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     await this.ctx.storage.deleteAll();
     // The tables again, empty, on the same handle: a later signed event starts the match afresh.
     new LedgerStore(this.ctx.storage.sql);
+    this.moments = new MomentStore(this.ctx.storage.sql);
     this.sequencer = null;
     this.resumeCache.clear();
     this.publisher = new Publisher(this.store);
@@ -159,6 +170,11 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     });
     const page = events.slice(0, limit);
     return { events: page, next: events.length > limit ? (page.at(-1)?.seq ?? null) : null };
+  }
+
+  /** A page of the announced moments: seq > after, in order (see `MomentStore.after`). Null for an unknown match. */
+  async momentsAfter(after: number, limit: number): Promise<Moment[] | null> {
+    return this.existing() ? this.moments.after(after, limit) : null;
   }
 
   async lagReport(): Promise<LedgerLag | null> {
@@ -240,26 +256,45 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   // ---------------------------------------------------------------------------
 
   /**
-   * One write: the change and the version it publishes commit in one transaction, then the
-   * publication goes down the tree without holding up the caller (a lost notification is
-   * repaired by the rooms' pull path).
+   * One write: the change, the version it publishes and the moments it announces commit in one
+   * transaction, then the publication goes down the tree and the moments to partner webhooks
+   * without holding up the caller (a lost notification is repaired by the rooms' pull path).
    */
   private write<T>(matchId: string, change: (sequencer: Sequencer) => T): T {
     const sequencer = this.sequencerFor(matchId);
-    const { result, publication } = this.ctx.storage.transactionSync(() => {
-      const before = { seq: sequencer.cursor, state: sequencer.current() };
-      const result = change(sequencer);
-      return {
-        result,
-        publication: this.publisher.record(matchId, before, sequencer.current(), sequencer.cursor),
-      };
-    });
+    let committed: { result: T; publication: Publication | null; moments: Moment[] };
+    try {
+      committed = this.ctx.storage.transactionSync(() => {
+        const before = { seq: sequencer.cursor, state: sequencer.current() };
+        const result = change(sequencer);
+        const after = sequencer.current();
+        const cursor = sequencer.cursor;
+        const publication = this.publisher.record(matchId, before, after, cursor);
+        const moments = publication
+          ? this.moments.record(matchId, before, after, cursor, this.store.eventsBetween(before.seq, cursor))
+          : [];
+        return { result, publication, moments };
+      });
+    } catch (error) {
+      this.moments.forgetStanding();
+      throw error;
+    }
+    const { result, publication, moments } = committed;
     if (publication) {
       this.resumeCache.clear();
-      this.ctx.waitUntil(this.publish(publication));
+      this.ctx.waitUntil(this.publish(moments.length > 0 ? { ...publication, moments } : publication));
       this.ctx.waitUntil(this.writeReadModel(matchId, sequencer));
     }
+    if (moments.length > 0) this.announce(moments);
     return result;
+  }
+
+  /**
+   * Partner webhooks get each write's moments through the moments queue, off the write path:
+   * never awaited by ingest, and `announceMoments` swallows (and logs) a queue failure.
+   */
+  private announce(moments: Moment[]): void {
+    this.ctx.waitUntil(announceMoments(this.env, moments));
   }
 
   /** One message per active region, to its hub; hubs forward to their shards. */

@@ -13,7 +13,7 @@ import type {
 } from "../origin/ledger/sequencer.ts";
 import type { DeadLetter, Hole, LedgerStatus, MatchSummary } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
-import type { MatchState, ProviderEvent } from "../scoring/index.ts";
+import type { MatchState, Moment, ProviderEvent } from "../scoring/index.ts";
 import type { TickerSourceRpc } from "./ticker-rpc.ts";
 
 export interface MatchSnapshot {
@@ -73,6 +73,8 @@ export interface LedgerRpc {
   resume(matchId: string, epoch: string, since: number): Promise<ResumeAnswer | null>;
   snapshot(at?: number): Promise<MatchSnapshot | null>;
   events(after: number, limit: number): Promise<{ events: ProviderEvent[]; next: number | null }>;
+  /** Announced moments with seq > after, in order, at most `limit` (a seq's are never split); null for an unknown match. */
+  momentsAfter(after: number, limit: number): Promise<Moment[] | null>;
   lagReport(): Promise<LedgerLag | null>;
   deadLetters(): Promise<DeadLetter[]>;
   replayDeadLetter(seq: number): Promise<ReplayAnswer>;

@@ -4,6 +4,7 @@
  * versions answers. Both stages import it from here; neither imports the other.
  */
 import type { JsonValue, PatchOperation } from "./live-messages.ts";
+import type { Moment } from "./moments.ts";
 
 /** One published version: the patch from `prev` to `seq`, in both wire formats. */
 export interface PublishedPatch {
@@ -14,10 +15,15 @@ export interface PublishedPatch {
   delta: string;
 }
 
-/** A new version (a patch on the previous one) or a new history (the whole state, a new epoch). */
+/**
+ * A new version (a patch on the previous one) or a new history (the whole state, a new epoch).
+ * `moments`: what the version announced (retractions included), in order, for the rooms'
+ * `moment` messages; absent when it announced none. Not kept in the rooms' ring or the pull
+ * path: a viewer who missed them reads `GET /v1/matches/:id/moments`.
+ */
 export type Publication =
-  | ({ kind: "patch"; matchId: string; epoch: string } & PublishedPatch)
-  | { kind: "reset"; matchId: string; epoch: string; seq: number; state: JsonValue };
+  | ({ kind: "patch"; matchId: string; epoch: string; moments?: Moment[] } & PublishedPatch)
+  | { kind: "reset"; matchId: string; epoch: string; seq: number; state: JsonValue; moments?: Moment[] };
 
 /** A pull's answer: the patches that close a hole, or the state when they cannot. */
 export type ResumeAnswer =

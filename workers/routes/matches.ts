@@ -4,6 +4,8 @@ import { readConfig } from "../../config/crease-config.ts";
 import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
 import { presenceFreshMs } from "../../edge/presence.ts";
 import { isPrivateMatch } from "../../edge/viewer-token.ts";
+import { MOMENTS_PAGE_LIMIT } from "../../origin/ledger/moment-store.ts";
+import type { MomentsPage } from "../../protocol/moments.ts";
 import { HttpError } from "../http-error.ts";
 import { bearerToken, cacheFor, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";
@@ -77,6 +79,27 @@ matches.get("/:matchId/presence", async (c) => {
   const { presenceIntervalMs } = readConfig(c.env).room;
   const counts = await fastRead.presence(matchId, Date.now(), presenceFreshMs(presenceIntervalMs));
   return c.json({ matchId, ...counts }, 200, { "cache-control": "public, max-age=2" });
+});
+
+/**
+ * GET /v1/matches/:matchId/moments?after=SEQ&limit=N: the moments announced with seq > after
+ * (default 0), in order, at most `limit` (default and most MOMENTS_PAGE_LIMIT, 500); the moments
+ * of one seq always come together, so asking again with the last seq received misses nothing.
+ */
+matches.get("/:matchId/moments", async (c) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  const after = intQuery(c.req.query("after"), "after", { min: 0, max: 2 ** 31 - 1, fallback: 0 });
+  const limit = intQuery(c.req.query("limit"), "limit", {
+    min: 1,
+    max: MOMENTS_PAGE_LIMIT,
+    fallback: MOMENTS_PAGE_LIMIT,
+  });
+  const moments = await ledgerStub(c.env, matchId).momentsAfter(after, limit);
+  if (moments === null) {
+    throw new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
+  }
+  const page: MomentsPage = { matchId, moments };
+  return c.json(page, 200, { "cache-control": cacheFor(c.get("isPrivate"), "public, max-age=1") });
 });
 
 /** GET /v1/matches/:matchId/events?after=SEQ&limit=N: pages through the log. */

@@ -1,0 +1,192 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { signViewerToken } from "../../edge/viewer-token.ts";
+import { LedgerStore } from "../../origin/ledger/ledger-store.ts";
+import { MOMENTS_PAGE_LIMIT } from "../../origin/ledger/moment-store.ts";
+import { type Moment, type MomentsPage, momentsPageSchema } from "../../protocol/moments.ts";
+import {
+  type DeliveryPayload,
+  ENGINE_VERSION,
+  type MatchState,
+  momentsOfLog,
+  type ProviderEvent,
+} from "../../scoring/index.ts";
+import { fixtureEvents } from "./support/fixtures.ts";
+import { ingestEvents, matchState, worker } from "./support/ingest.ts";
+
+async function page(matchId: string, query = "", headers: Record<string, string> = {}): Promise<MomentsPage> {
+  const res = await worker(`/v1/matches/${matchId}/moments${query}`, { headers });
+  if (res.status !== 200) throw new Error(`GET moments answered ${res.status}: ${await res.text()}`);
+  const body = momentsPageSchema.safeParse(await res.json());
+  if (!body.success) throw new Error(`not a moments page: ${body.error.message}`);
+  return body.data;
+}
+
+/** Every moment, page by page: each next page asks after the last seq received. */
+async function allMoments(matchId: string, limit: number): Promise<{ moments: Moment[]; pages: number }> {
+  const moments: Moment[] = [];
+  let after = 0;
+  for (let pages = 1; ; pages++) {
+    const got = await page(matchId, `?after=${after}&limit=${limit}`);
+    if (got.moments.length === 0) return { moments, pages };
+    moments.push(...got.moments);
+    after = got.moments.at(-1)?.seq ?? after;
+  }
+}
+
+async function ingestInBatches(events: ProviderEvent[], size: number): Promise<void> {
+  for (let i = 0; i < events.length; i += size) await ingestEvents(events.slice(i, i + size));
+}
+
+describe("GET /v1/matches/:id/moments", () => {
+  it("serves a real match's moments as announced, each with the seq and ts of its own event, batch or not", async () => {
+    const matchId = "moments-t20";
+    const events = fixtureEvents("1216517", matchId);
+    await ingestInBatches(events, 37);
+    const { moments } = await page(matchId);
+    // What the engine announces replaying the log one event at a time (checked against the raw
+    // file by test/node/scoring/moments-fixtures.test.ts): batches of 37 announce the same.
+    expect(moments).toEqual(momentsOfLog(events));
+    // And what the ledger's own scorecard says.
+    const state = (await matchState(matchId)).state as MatchState;
+    const count = (kind: Moment["kind"]) => moments.filter((m) => m.kind === kind).length;
+    const sum = (f: (b: MatchState["innings"][number]["batters"][number]) => number) =>
+      state.innings.flatMap((i) => i.batters).reduce((n, b) => n + f(b), 0);
+    expect(count("four")).toBe(sum((b) => b.fours));
+    expect(count("six")).toBe(sum((b) => b.sixes));
+    expect(count("wicket")).toBe(state.innings.reduce((n, i) => n + i.wickets, 0));
+    const bySeq = new Map(events.map((e) => [e.seq, e]));
+    for (const m of moments) expect(m.ts).toBe(bySeq.get(m.seq)?.ts);
+  });
+
+  it("pages with ?after= and limit, never splitting one seq's moments, and ends empty", async () => {
+    const matchId = "moments-paging";
+    const events = fixtureEvents("1216517", matchId);
+    await ingestInBatches(events, 100);
+    const whole = (await page(matchId)).moments;
+    expect(whole.length).toBeGreaterThan(20);
+    expect(whole.length).toBeLessThan(MOMENTS_PAGE_LIMIT);
+    const paged = await allMoments(matchId, 7);
+    expect(paged.moments).toEqual(whole);
+    expect(paged.pages).toBeGreaterThan(whole.length / 10);
+    const middle = whole[Math.floor(whole.length / 2)] as Moment;
+    expect((await page(matchId, `?after=${middle.seq}`)).moments).toEqual(
+      whole.filter((m) => m.seq > middle.seq),
+    );
+    expect((await page(matchId, `?after=${events.length}`)).moments).toEqual([]);
+  });
+
+  it("a correction that removes a four announces a retraction naming it, readable after the four's seq", async () => {
+    const matchId = "moments-correction";
+    const base = { matchId, ts: "2024-05-01T10:00:00.000Z" };
+    const ball = (over: number, n: number, batterRuns: number): DeliveryPayload => ({
+      innings: 1,
+      over,
+      ball: n,
+      batter: "A",
+      nonStriker: "B",
+      bowler: "X",
+      batterRuns,
+    });
+    const events: ProviderEvent[] = [
+      {
+        ...base,
+        seq: 1,
+        type: "match.start",
+        payload: { teams: ["H", "V"], format: "T20", ballsPerOver: 6, oversLimit: 20 },
+      },
+      {
+        ...base,
+        seq: 2,
+        type: "innings.start",
+        payload: { battingTeam: "H", bowlingTeam: "V", superOver: false },
+      },
+      { ...base, seq: 3, ts: "2024-05-01T10:00:30.000Z", type: "delivery", payload: ball(0, 1, 4) },
+      { ...base, seq: 4, type: "delivery", payload: ball(0, 2, 0) },
+    ];
+    await ingestEvents(events);
+    const [four] = (await page(matchId)).moments;
+    expect(four).toMatchObject({
+      id: `${matchId}:3:four:3:A`,
+      kind: "four",
+      seq: 3,
+      ts: "2024-05-01T10:00:30.000Z",
+    });
+    const correctionTs = "2024-05-01T10:02:00.000Z";
+    await ingestEvents([
+      {
+        matchId,
+        seq: 5,
+        ts: correctionTs,
+        type: "correction",
+        payload: { targetSeq: 3, delivery: ball(0, 1, 1) },
+      },
+    ]);
+    expect((await page(matchId, "?after=3")).moments).toEqual([
+      {
+        id: `${matchId}:5:retraction:${four?.id}`,
+        kind: "retraction",
+        matchId,
+        seq: 5,
+        ts: correctionTs,
+        innings: 1,
+        retracts: four?.id,
+        retractedKind: "four",
+      },
+    ]);
+    // The four stays in the log of announcements: a reader from the start sees both, in order.
+    expect((await page(matchId)).moments.map((m) => m.kind)).toEqual(["four", "retraction"]);
+  });
+
+  it("keeps every id across an engine upgrade: the rest of the match announces only what is new", async () => {
+    const matchId = "moments-upgrade";
+    const events = fixtureEvents("1216517", matchId);
+    await ingestInBatches(events.slice(0, 120), 40);
+    const stub = env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
+    await runInDurableObject(stub, (instance, state) => {
+      // What a deploy of another engine does (see engine-upgrade.test.ts), then a fresh instance's memory.
+      state.storage.sql.exec("DELETE FROM meta WHERE key = 'engine'");
+      new LedgerStore(state.storage.sql).adoptEngine(ENGINE_VERSION, () => "upgraded");
+      const shell = instance as unknown as { sequencer: unknown; moments: { forgetStanding(): void } };
+      shell.sequencer = null;
+      shell.moments.forgetStanding();
+    });
+    await ingestInBatches(events.slice(120), 40);
+    expect((await page(matchId)).moments).toEqual(momentsOfLog(events));
+  });
+
+  it("a private match's moments need its viewer token", async () => {
+    const matchId = "private-moments";
+    await ingestEvents(fixtureEvents("1216517", matchId).slice(0, 30));
+    const refused = await worker(`/v1/matches/${matchId}/moments`);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    const token = await signViewerToken("test-viewer-secret", matchId, Math.floor(Date.now() / 1000) + 60);
+    const res = await worker(`/v1/matches/${matchId}/moments`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    expect(((await res.json()) as MomentsPage).moments.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a bad after or limit with 400 naming it, and an unknown match with 404", async () => {
+    const matchId = "moments-bad-query";
+    await ingestEvents(fixtureEvents("1216517", matchId).slice(0, 5));
+    for (const query of [
+      "?after=-1",
+      "?after=abc",
+      "?after=1.5",
+      `?limit=${MOMENTS_PAGE_LIMIT + 1}`,
+      "?limit=0",
+    ]) {
+      const res = await worker(`/v1/matches/${matchId}/moments${query}`);
+      expect(res.status, query).toBe(400);
+      const name = query.slice(1, query.indexOf("="));
+      expect(((await res.json()) as { error: { message: string } }).error.message, query).toContain(
+        `"${name}"`,
+      );
+    }
+    expect((await worker("/v1/matches/never-ingested/moments")).status).toBe(404);
+  });
+});
