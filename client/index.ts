@@ -16,6 +16,14 @@ export type {
   SubscriptionStatus,
   UpdateEvent,
 } from "./subscription.ts";
+export {
+  type Headline,
+  type SubscribeTickerOptions,
+  subscribeTicker,
+  type TickerEvents,
+  type TickerSubscription,
+  type TickerUpdate,
+} from "./ticker.ts";
 export type { WebSocketConstructorLike, WebSocketLike } from "./websocket-like.ts";
 
 /**

@@ -8,9 +8,10 @@ import { describe, expect, it } from "vitest";
  * (protocol/live-messages.ts, on zod/mini). The page meets issue 13's goal (≤ 40 KiB). The
  * client library alone is 16.2 KiB against a goal of 10 KiB (zod/mini, fast-json-patch and
  * fossil-delta are most of it): its limit here guards today's size until that goal is met.
+ * `subscribeTicker()` (client/ticker.ts, its frame check written without zod) adds 1.6 KiB.
  */
 const LIMITS_GZIP_BYTES = {
-  "client/index.ts": 17 * 1024,
+  "client/index.ts": 18 * 1024,
   "web/src/match-page.ts": 40 * 1024,
 } as const;
 
