@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: fan-out latency of Crease against the baselines a user would otherwise pick
  * (a plain `ws` server, a Socket.IO room, a partyserver room), the same workload in the same run.
- * Writes bench/results/<date>.json and .md; the last line of stdout is one JSON summary. The full
+ * Writes bench/results/<date>.json and .md; the last line of stdout is one JSON summary (per
+ * system: p50/p99/max from the 2xx, `connectMs`, and `e2e` {p50, p99} from sending the POST). The full
  * mode then also runs ingest, idle memory and the herd (bench/extras.ts) into the same files.
  *
  *   npm run bench -- --quick                 under a minute: 500 subscribers
@@ -166,7 +167,15 @@ for (const [name, r] of failed)
 const summary: Record<string, unknown> = { subscribers: workload.subscribers };
 for (const name of selected) {
   const r = results[name];
-  summary[name] = r ? { p50: r.all.fromAck.p50, p99: r.all.fromAck.p99, max: r.all.fromAck.max } : null;
+  summary[name] = r
+    ? {
+        p50: r.all.fromAck.p50,
+        p99: r.all.fromAck.p99,
+        max: r.all.fromAck.max,
+        connectMs: r.connectMs,
+        e2e: { p50: r.all.fromPost.p50, p99: r.all.fromPost.p99 },
+      }
+    : null;
 }
 console.log(JSON.stringify(summary));
 // partyserver is a best-effort baseline; anything else that did not run is a failure.

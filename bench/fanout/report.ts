@@ -27,6 +27,7 @@ export function markdownReport(r: Report): string {
     "",
   ];
   const floor = r.results.ws ?? undefined;
+  headline(lines, r.results, floor);
   const table = (
     title: string,
     pick: (s: ScenarioResult) => { lat: Summary; floorLat?: Summary; rate?: number },
@@ -73,4 +74,38 @@ export function markdownReport(r: Report): string {
   }
   lines.push("");
   return `${lines.join("\n")}\n`;
+}
+
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KB` : "–");
+
+/**
+ * Issue 13's measures side by side, each system against the `ws` floor: the price of joining
+ * (time, bytes), the provider's acknowledgement, end to end, spread and the burst.
+ */
+function headline(
+  lines: string[],
+  results: Partial<Record<ScenarioName, ScenarioResult | null>>,
+  floor: ScenarioResult | undefined,
+): void {
+  lines.push("## Headline: each system against the plain `ws` floor", "");
+  lines.push(
+    "| system | connect all, ms | ÷ ws | bytes per join p50 | publish 2xx p50 / p99 ms | end to end p50 / p99 ms | ÷ ws (p99) | spread p99 ms | ÷ ws | burst msg/s | × ws |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const [name, s] of Object.entries(results) as [ScenarioName, ScenarioResult | null][]) {
+    if (!s) continue;
+    const ack = s.all.ack;
+    const burstRatio =
+      floor && floor.burst.deliveredPerSecond > 0
+        ? `${(s.burst.deliveredPerSecond / floor.burst.deliveredPerSecond).toFixed(2)}×`
+        : "–";
+    lines.push(
+      `| ${name} | ${ms(s.connectMs)} | ${ratio(s.connectMs, floor?.connectMs)} | ${kb(s.joinBytes?.p50 ?? Number.NaN)} | ${ms(ack.p50)} / ${ms(ack.p99)} | ${ms(s.all.fromPost.p50)} / ${ms(s.all.fromPost.p99)} | ${ratio(s.all.fromPost.p99, floor?.all.fromPost.p99)} | ${ms(s.all.fromFirst.p99)} | ${ratio(s.all.fromFirst.p99, floor?.all.fromFirst.p99)} | ${s.burst.deliveredPerSecond} | ${burstRatio} |`,
+    );
+  }
+  lines.push(
+    "",
+    "Publish 2xx: every publish of the run (steady and burst), POST to 2xx. Bytes per join: what a subscriber received until its first frame was whole (for Crease the gzipped snapshot the client library asks for; Socket.IO's handshake is not visible to the harness).",
+    "",
+  );
 }

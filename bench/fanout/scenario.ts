@@ -29,9 +29,12 @@ export interface ScenarioResult {
   name: string;
   subscribers: number;
   connectMs: number;
+  /** Bytes a subscriber received until its first frame was whole (Crease: the gzipped snapshot). */
+  joinBytes: Summary;
   steady: PhaseResult;
   burst: PhaseResult;
-  all: { fromAck: Summary; fromPost: Summary; fromFirst: Summary };
+  /** `ack`: every publish's round trip (POST to 2xx), both phases. */
+  all: { fromAck: Summary; fromPost: Summary; fromFirst: Summary; ack: Summary };
   failures: string[];
   badSockets: number;
 }
@@ -81,7 +84,7 @@ export async function runScenario(
       (_, i) => Math.floor(w.subscribers / children.length) + (i < w.subscribers % children.length ? 1 : 0),
     );
     const started = nowMs();
-    await Promise.all(
+    const connected = await Promise.all(
       children.map((child, i) =>
         request(
           child,
@@ -98,6 +101,11 @@ export async function runScenario(
       ),
     );
     const connectMs = round(nowMs() - started);
+    const joinBytes = summarize(
+      (connected as Extract<FromChild, { event: "connected" }>[])
+        .flatMap((c) => c.joinBytes)
+        .filter((b) => !Number.isNaN(b)),
+    );
     await sleep(500);
 
     const published: Published[] = [];
@@ -179,12 +187,14 @@ export async function runScenario(
       name: target.name,
       subscribers: w.subscribers,
       connectMs,
+      joinBytes,
       steady: phase("steady"),
       burst: phase("burst"),
       all: {
         fromAck: summarize(everyAck),
         fromPost: summarize(everyPost),
         fromFirst: summarize(everySpread),
+        ack: summarize(published.map((p) => p.tAck - p.tPost)),
       },
       failures: replies.flatMap((r) => r.failures).slice(0, 10),
       badSockets: replies.reduce((n, r) => n + r.badSockets, 0),

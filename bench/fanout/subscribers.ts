@@ -25,7 +25,13 @@ export type ToChild =
   | { cmd: "close" };
 
 export type FromChild =
-  | { event: "connected"; count: number; ms: number }
+  | {
+      event: "connected";
+      count: number;
+      ms: number;
+      /** Per socket: bytes received until its first frame (the snapshot) was whole; NaN where unseen. */
+      joinBytes: number[];
+    }
   | {
       event: "collected";
       /** arrivals[i][j]: when socket j received expected[i] (NaN if it never did). */
@@ -42,6 +48,7 @@ interface Subscriber {
   /** seq → [prev, arrival ms]. */
   received: Array<[seq: number, prev: number, at: number]>;
   otherFrames: number;
+  joinBytes: number;
 }
 
 let subscribers: Subscriber[] = [];
@@ -64,7 +71,13 @@ function onFrame(sub: Subscriber, text: string, at: number): boolean {
 /** Opens one subscriber; resolves at its first frame (a snapshot or a hello), so it is registered. */
 function open(client: ClientKind, url: string, protocols: string[]): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
-    const sub: Subscriber = { close: () => {}, closedEarly: false, received: [], otherFrames: 0 };
+    const sub: Subscriber = {
+      close: () => {},
+      closedEarly: false,
+      received: [],
+      otherFrames: 0,
+      joinBytes: Number.NaN,
+    };
     let ready = false;
     // A socket that opens but never gets its first frame fails the run instead of hanging it.
     const timer = setTimeout(() => {
@@ -79,9 +92,12 @@ function open(client: ClientKind, url: string, protocols: string[]): Promise<Sub
     };
     if (client === "raw") {
       const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
-      ws.on("message", (data) => {
+      ws.on("message", (data: Buffer, isBinary) => {
         const at = nowMs();
-        onFrame(sub, String(data), at);
+        // A gzipped snapshot (`snapshot=gzip`) is the only binary frame: counted, never a patch.
+        if (isBinary) sub.otherFrames++;
+        else onFrame(sub, String(data), at);
+        if (!ready) sub.joinBytes = data.byteLength;
         first();
       });
       ws.on("error", (error) => (ready ? undefined : reject(error)));
@@ -122,7 +138,12 @@ async function connect(msg: Extract<ToChild, { cmd: "connect" }>): Promise<void>
     }
   };
   await Promise.all(Array.from({ length: Math.min(msg.concurrency, msg.count) }, worker));
-  send({ event: "connected", count: subscribers.length, ms: nowMs() - started });
+  send({
+    event: "connected",
+    count: subscribers.length,
+    ms: nowMs() - started,
+    joinBytes: subscribers.map((s) => s.joinBytes),
+  });
 }
 
 async function collect(msg: Extract<ToChild, { cmd: "collect" }>): Promise<void> {

@@ -52,7 +52,8 @@ export function creaseTarget(matchId: string, runtime: "wrangler" | "miniflare")
         runtime === "wrangler" ? new LocalStack(await freePort(), tempStateDir()) : new MiniflareStack();
       await stack.start();
     },
-    url: () => `${stack?.base.replace("http", "ws")}/v1/matches/${matchId}/ws?region=weur`,
+    // As the client library connects: snapshots gzipped.
+    url: () => `${stack?.base.replace("http", "ws")}/v1/matches/${matchId}/ws?region=weur&snapshot=gzip`,
     protocols: () => ["crease.v1"],
     prepare: () => ingest(events[0]),
     publish: (k) => ingest(events[k]),
