@@ -51,8 +51,8 @@ export function momentsOf(state: MatchState): MomentFact[] {
 
 /**
  * An innings' facts depend on nothing but the innings (and the balls per over, fixed for the
- * match), and `apply` shares every innings it did not change: so only the innings in play is
- * ever walked again, which keeps a version's cost to the balls of one innings.
+ * match), and `apply` shares every innings it did not change: so an innings not in play is
+ * never walked again.
  */
 const byInnings = new WeakMap<InningsState, { bpo: number; facts: MomentFact[] }>();
 
@@ -100,49 +100,106 @@ interface OverInPlay {
   complete: boolean;
 }
 
+/** Where a walk over an innings' balls stands after some of them: enough to go on from there. */
+interface Walk {
+  /** The balls walked: a prefix of the innings' balls, the very same records. */
+  balls: readonly BallRecord[];
+  /** How many of the innings' penalty awards came before the last ball walked. */
+  penalties: number;
+  total: number;
+  wickets: number;
+  batters: Map<string, { runs: number; balls: number }>;
+  bowlers: Map<string, { wickets: number; runs: number }>;
+  stand: Stand | null;
+  over: OverInPlay | null;
+  /** Legal balls, as the umpire counted them, of the overs before `over`. */
+  countedBefore: number;
+  /** The facts of the balls (and penalties between them) walked, in order. */
+  facts: MomentFact[];
+}
+
+/**
+ * The walk after an innings' last ball, kept on that ball's record. In play, each version adds
+ * a ball to the same records (or none), so the next version goes on from here over its new
+ * balls only: the cost of a version is its new balls, not the innings. A correction replaces a
+ * record, and a walk whose balls are not the innings' own records is not used: the innings is
+ * walked from its first ball again.
+ */
+const walks = new WeakMap<BallRecord, { bpo: number; walk: Walk }>();
+
+function startingWalk(inn: InningsState, bpo: number): Walk {
+  // The newest kept walk among the innings' balls (a batch of events adds several at once).
+  for (let b = inn.balls.length - 1; b >= 0; b--) {
+    const kept = walks.get(inn.balls[b] as BallRecord);
+    if (kept === undefined) continue;
+    const { walk } = kept;
+    let same = kept.bpo === bpo && walk.balls.length === b + 1 && walk.penalties <= inn.penalties.length;
+    for (let i = b; i >= 0 && same; i--) same = walk.balls[i] === inn.balls[i];
+    if (!same) break;
+    // Go on from a copy: the kept walk may be the start of another version too.
+    return {
+      ...walk,
+      batters: new Map([...walk.batters].map(([k, v]) => [k, { ...v }])),
+      bowlers: new Map([...walk.bowlers].map(([k, v]) => [k, { ...v }])),
+      stand: walk.stand && { ...walk.stand, batters: [walk.stand.batters[0], walk.stand.batters[1]] },
+      over: walk.over && { ...walk.over },
+      facts: walk.facts.slice(),
+    };
+  }
+  return {
+    balls: [],
+    penalties: 0,
+    total: 0,
+    wickets: 0,
+    batters: new Map(),
+    bowlers: new Map(),
+    stand: null,
+    over: null,
+    countedBefore: 0,
+    facts: [],
+  };
+}
+
 function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
   const n = inn.number;
   const team = inn.battingTeam;
-  const facts: MomentFact[] = [];
-  if (inn.target !== null) {
-    const { runs, overs } = inn.target;
-    facts.push(fact(`${n}:${runs}:${overs ?? "-"}`, { kind: "target", innings: n, team, runs, overs }));
-  }
-
-  let total = 0;
-  let wickets = 0;
-  const batters = new Map<string, { runs: number; balls: number }>();
-  const bowlers = new Map<string, { wickets: number; runs: number }>();
-  let stand: Stand | null = null;
-  let over: OverInPlay | null = null;
-  let countedBefore = 0; // legal balls, as the umpire counted them, of the overs before `over`
-  let penalty = 0;
+  const walk = startingWalk(inn, bpo);
+  const { batters, bowlers, facts } = walk;
 
   const addRuns = (runs: number) => {
-    for (const m of crossed(total, total + runs, RUNS_MILESTONE_STEP)) {
-      facts.push(fact(`${n}:${m}`, { kind: "team-milestone", innings: n, team, runs: m, wickets }));
+    for (const m of crossed(walk.total, walk.total + runs, RUNS_MILESTONE_STEP)) {
+      facts.push(
+        fact(`${n}:${m}`, { kind: "team-milestone", innings: n, team, runs: m, wickets: walk.wickets }),
+      );
     }
-    total += runs;
+    walk.total += runs;
   };
 
-  for (const ball of inn.balls) {
-    for (let p = inn.penalties[penalty]; p !== undefined && p.seq < ball.seq; p = inn.penalties[++penalty]) {
+  for (let b = walk.balls.length; b < inn.balls.length; b++) {
+    const ball = inn.balls[b] as BallRecord;
+    for (
+      let p = inn.penalties[walk.penalties];
+      p !== undefined && p.seq < ball.seq;
+      p = inn.penalties[++walk.penalties]
+    ) {
       addRuns(p.runs);
     }
     const legal = isLegal(ball);
     // The over: a ball opens a new one when the last was called or it carries another number.
+    let over = walk.over;
     if (over === null || over.complete || over.over !== ball.over) {
       const index: number = over === null ? 0 : over.index + 1;
-      if (over !== null) countedBefore += over.complete ? bpo : Math.min(over.legal, bpo);
+      if (over !== null) walk.countedBefore += over.complete ? bpo : Math.min(over.legal, bpo);
       over = { over: ball.over, index, legal: 0, complete: false };
+      walk.over = over;
     }
     over.legal += legal ? 1 : 0;
     over.complete = ball.overEnd ?? (legal && over.legal >= bpo);
     const at = legal
-      ? ballNotation(Math.floor(countedBefore / bpo), over.legal)
-      : formatOvers(countedBefore + (over.complete ? bpo : Math.min(over.legal, bpo)), bpo);
+      ? ballNotation(Math.floor(walk.countedBefore / bpo), over.legal)
+      : formatOvers(walk.countedBefore + (over.complete ? bpo : Math.min(over.legal, bpo)), bpo);
 
-    const totalAfter = total + ballRuns(ball);
+    const totalAfter = walk.total + ballRuns(ball);
     const striker = batters.get(ball.batter) ?? { runs: 0, balls: 0 };
     const strikerBefore = striker.runs;
     striker.runs += ball.batterRuns;
@@ -153,12 +210,13 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
     const bowlerWicketsBefore = bowler.wickets;
     bowler.runs += bowlerRuns(ball);
     bowlers.set(ball.bowler, bowler);
+    const wicketsBefore = walk.wickets;
 
     // 1. wickets
     for (const w of ball.wickets) {
       if (isCreditedToBowler(w.kind)) bowler.wickets += 1;
       if (!countsAsWicket(w.kind)) continue;
-      wickets += 1;
+      walk.wickets += 1;
       const credited = isCreditedToBowler(w.kind) ? ball.bowler : null;
       const out = batters.get(w.playerOut) ?? { runs: 0, balls: 0 };
       facts.push(
@@ -171,8 +229,8 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
           dismissal: w.kind,
           bowler: credited,
           fielders: [...w.fielders],
-          wicket: wickets,
-          score: { runs: totalAfter, wickets },
+          wicket: walk.wickets,
+          score: { runs: totalAfter, wickets: walk.wickets },
           over: at,
           batterRuns: out.runs,
           batterBalls: out.balls,
@@ -190,7 +248,7 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
           batter: ball.batter,
           bowler: ball.bowler,
           over: at,
-          score: { runs: totalAfter, wickets },
+          score: { runs: totalAfter, wickets: walk.wickets },
         }),
       );
     }
@@ -223,7 +281,8 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
       );
     }
     // 5. the stand (as partnerships.ts keeps them: a new pair, or either batter gone, is a new stand)
-    stand = standAfter(stand, ball, wickets - ball.wickets.filter((w) => countsAsWicket(w.kind)).length);
+    const stand = standAfter(walk.stand, ball, wicketsBefore);
+    walk.stand = stand;
     for (const m of crossed(stand.runs - ballRuns(ball), stand.runs, RUNS_MILESTONE_STEP)) {
       const pair = [...stand.batters].sort().join("&");
       facts.push(
@@ -253,15 +312,31 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
           runs: summary.runs,
           wickets: summary.wickets,
           maiden: isMaiden(summary),
-          score: { runs: total, wickets },
+          score: { runs: walk.total, wickets: walk.wickets },
         }),
       );
     }
   }
-  for (let p = inn.penalties[penalty]; p !== undefined; p = inn.penalties[++penalty]) addRuns(p.runs);
+  const last = inn.balls[inn.balls.length - 1];
+  if (last !== undefined) walks.set(last, { bpo, walk: { ...walk, balls: inn.balls } });
 
+  // Around the balls: the target first, then penalties after the last ball, then the end.
+  const out: MomentFact[] = [];
+  if (inn.target !== null) {
+    const { runs, overs } = inn.target;
+    out.push(fact(`${n}:${runs}:${overs ?? "-"}`, { kind: "target", innings: n, team, runs, overs }));
+  }
+  out.push(...facts);
+  let { total, wickets } = walk;
+  for (let p = walk.penalties; p < inn.penalties.length; p++) {
+    const runs = inn.penalties[p]?.runs ?? 0;
+    for (const m of crossed(total, total + runs, RUNS_MILESTONE_STEP)) {
+      out.push(fact(`${n}:${m}`, { kind: "team-milestone", innings: n, team, runs: m, wickets }));
+    }
+    total += runs;
+  }
   if (inn.status === "complete") {
-    facts.push(
+    out.push(
       fact(`${n}`, {
         kind: "innings-end",
         innings: n,
@@ -272,7 +347,7 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
       }),
     );
   }
-  return facts;
+  return out;
 }
 
 function standAfter(stand: Stand | null, ball: BallRecord, wicketsBefore: number): Stand {
