@@ -12,7 +12,7 @@ import {
   type ProviderEvent,
 } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
-import { ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
 
 async function page(matchId: string, query = "", headers: Record<string, string> = {}): Promise<MomentsPage> {
   const res = await worker(`/v1/matches/${matchId}/moments${query}`, { headers });
@@ -153,6 +153,20 @@ describe("GET /v1/matches/:id/moments", () => {
     });
     await ingestInBatches(events.slice(120), 40);
     expect((await page(matchId)).moments).toEqual(momentsOfLog(events));
+  });
+
+  it("a removed match's moments go with it; the id starts afresh", async () => {
+    const matchId = "moments-removed";
+    const events = fixtureEvents("1216517", matchId);
+    await ingestEvents(events.slice(0, 80));
+    expect((await page(matchId)).moments.length).toBeGreaterThan(0);
+    const removed = await worker(`/v1/admin/matches/${matchId}`, { method: "DELETE", headers: ADMIN });
+    expect(removed.status).toBe(200);
+    expect((await worker(`/v1/matches/${matchId}/moments`)).status).toBe(404);
+    await ingestEvents(events.slice(0, 40));
+    await new Promise((r) => setTimeout(r, 1100)); // the front door remembers "unknown" for a second
+    // Nothing of the first life: no moment of it, and no retraction of one.
+    expect((await page(matchId)).moments).toEqual(momentsOfLog(events.slice(0, 40)));
   });
 
   it("a private match's moments need its viewer token", async () => {
