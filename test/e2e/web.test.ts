@@ -178,7 +178,7 @@ describe("scoreboard pages in headless Chromium", () => {
     expect(await done.getByTestId("match-status").textContent()).toBe("Match over");
     expect(await page.locator("main").textContent()).not.toMatch(/\bseq\b/);
 
-    // New events reach the list by polling: same document (the marker survives), new score.
+    // New events reach the list (by the ticker; by polling while it is away): same document, new score.
     await page.evaluate("window.__sameDocument = true");
     const focused = item.getByRole("link");
     await focused.focus();
@@ -203,6 +203,51 @@ describe("scoreboard pages in headless Chromium", () => {
     expect(await pluralSlips(page)).toEqual([]);
     expect(external).toEqual([]);
     expect(errors).toEqual([]);
+  });
+
+  it("follows the ticker on the list page: each score changes live, no reload and no polling; polls when the ticker is refused", async () => {
+    const id = "e2e-web-ticker";
+    const tickerEvents = fixtureEvents("1175359", id);
+    await replay({ base: stack.base, events: tickerEvents.slice(0, 10), speed: 0 });
+    const { page, errors } = await browser.page({ width: 1280, height: 800 }, stack.base);
+    const listReads: string[] = [];
+    page.on("request", (req) => {
+      if (new URL(req.url()).pathname === "/v1/matches") listReads.push(req.url());
+    });
+    await page.goto(`${stack.base}/`);
+    await expect.poll(() => page.getByTestId("updated").getAttribute("data-source")).toBe("ticker");
+    await page.evaluate("window.__sameDocument = true");
+    const item = page.locator(`[data-match-id="${id}"]`);
+    await item.waitFor();
+    const reads = listReads.length;
+    for (const upTo of [20, 30]) {
+      await replay({ base: stack.base, events: tickerEvents.slice(0, upTo), speed: 0 });
+      const inn = scorecard(replayEngine(tickerEvents.slice(0, upTo))).innings[0];
+      if (!inn) throw new Error("no innings");
+      // The ticker's interval (1 s) plus the fan-out: well inside the old 3 s poll.
+      await expect
+        .poll(() => item.getByTestId("match-score").textContent(), { timeout: 2500 })
+        .toBe(`${inn.team} ${inn.runs}/${inn.wickets} (${inn.overs} ov)`);
+    }
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    expect(listReads.length, "the list was polled while the ticker was open").toBe(reads);
+    expect(errors).toEqual([]);
+
+    // A server that refuses the ticker for good (1008): the page polls the list instead.
+    const fallback = await browser.page({ width: 1280, height: 800 }, stack.base);
+    await fallback.page.routeWebSocket(/\/v1\/ticker\/ws/, (ws) =>
+      ws.close({ code: 1008, reason: "no ticker" }),
+    );
+    await fallback.page.goto(`${stack.base}/`);
+    const polled = fallback.page.locator(`[data-match-id="${id}"]`);
+    await polled.waitFor();
+    await replay({ base: stack.base, events: tickerEvents.slice(0, 40), speed: 0 });
+    const later = scorecard(replayEngine(tickerEvents.slice(0, 40))).innings[0];
+    if (!later) throw new Error("no innings");
+    await expect
+      .poll(() => polled.getByTestId("match-score").textContent(), { timeout: 10_000 })
+      .toBe(`${later.team} ${later.runs}/${later.wickets} (${later.overs} ov)`);
+    expect(await fallback.page.getByTestId("updated").getAttribute("data-source")).toBe("poll");
   });
 
   it("falls back to the status alone when the server sends no scores (an older server)", async () => {

@@ -1,11 +1,18 @@
 /**
- * `/`: the known matches, live first, each with its score, status and viewers, polled every few
- * seconds. Entries are updated in place, so a reader's keyboard focus and place survive a refresh.
+ * `/`: the known matches, live first, each with its score, status and viewers. The list comes
+ * from `GET /v1/matches` once; then the ticker (`subscribeTicker()`, one socket for every live
+ * match) updates each entry as its headline changes, without a reload. While the ticker is not
+ * open (connecting, reconnecting, or refused for good) the page falls back to polling the list
+ * every few seconds. Entries are updated in place, so a reader's keyboard focus and place
+ * survive an update.
  */
+import { type Headline, subscribeTicker, type TickerSubscription } from "../../client/index.ts";
 import { byId, fill, h } from "./dom.ts";
 import { type ListedMatch, parseMatches, scoreText, statusLabel } from "./list/summary.ts";
 
 const REFRESH_MS = 3000;
+/** How long the ticker may be away before the page polls instead. */
+const TICKER_GRACE_MS = 5000;
 const ORDER: Record<string, number> = { live: 0, "innings break": 1, scheduled: 2, finished: 3 };
 
 interface Entry {
@@ -20,8 +27,12 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+/** Every match the page knows, by id: the list's lines, with the ticker's headlines merged in. */
+const known = new Map<string, ListedMatch>();
 let timer: ReturnType<typeof setTimeout> | null = null;
 let running = false;
+let tickerOpen = false;
+let ticker: TickerSubscription | null = null;
 
 async function refresh(): Promise<void> {
   // One poll at a time: a refresh asked for while one runs is the one that runs.
@@ -29,23 +40,67 @@ async function refresh(): Promise<void> {
   running = true;
   if (timer !== null) clearTimeout(timer);
   timer = null;
-  const updated = byId("updated");
   try {
     const res = await fetch("/v1/matches", { cache: "no-store" });
     if (!res.ok) throw new Error(`the match list answered ${res.status}`);
-    const matches = parseMatches(await res.json());
-    matches.sort(
-      (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || a.matchId.localeCompare(b.matchId),
-    );
-    byId("empty").hidden = matches.length > 0;
-    show(byId("matches"), matches);
-    updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
+    known.clear();
+    for (const m of parseMatches(await res.json())) known.set(m.matchId, m);
+    // The ticker's headlines, when it is open, are at least as new as the list's lines.
+    if (tickerOpen) for (const h of ticker?.headlines ?? []) known.set(h.matchId, fromHeadline(h));
+    render(tickerOpen ? "ticker" : "poll");
   } catch (err) {
-    updated.textContent = `could not refresh: ${(err as Error).message}`;
+    byId("updated").textContent = `could not refresh: ${(err as Error).message}`;
   }
   running = false;
-  // A hidden tab stops polling; becoming visible refreshes at once.
-  if (!document.hidden) timer = setTimeout(() => void refresh(), REFRESH_MS);
+  // Polling only stands in for the ticker; a hidden tab stops it, and becoming visible refreshes.
+  if (!tickerOpen && !document.hidden) timer = setTimeout(() => void refresh(), REFRESH_MS);
+}
+
+/** Draws the list; `from` says which source last updated it (the page's test reads it). */
+function render(from: "ticker" | "poll"): void {
+  const matches = [...known.values()].sort(
+    (a, b) => (ORDER[a.status] ?? 9) - (ORDER[b.status] ?? 9) || a.matchId.localeCompare(b.matchId),
+  );
+  byId("empty").hidden = matches.length > 0;
+  show(byId("matches"), matches);
+  const updated = byId("updated");
+  updated.dataset.source = from;
+  updated.textContent = `${from === "ticker" ? "live" : "updated"} ${new Date().toLocaleTimeString()}`;
+}
+
+/** A headline as a list line: what the list would say about the match now. */
+function fromHeadline(h: Headline): ListedMatch {
+  const { matchId, status, teams, title, innings, result, viewers } = h;
+  return { matchId, status, teams, title, innings, result, viewers };
+}
+
+/** The ticker: every live match's headline as it changes, and the fallback to polling while it is away. */
+function follow(): void {
+  let away: ReturnType<typeof setTimeout> | null = null;
+  const live = subscribeTicker({ baseUrl: location.origin });
+  ticker = live;
+  live.on("update", ({ headlines, changed }) => {
+    const changedIds = new Set(changed);
+    for (const headline of headlines)
+      if (changedIds.has(headline.matchId)) known.set(headline.matchId, fromHeadline(headline));
+    render("ticker");
+  });
+  live.on("status", (status) => {
+    tickerOpen = status === "open";
+    if (tickerOpen) {
+      if (away !== null) clearTimeout(away);
+      away = null;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      return;
+    }
+    // Refused for good (an old server without the ticker, a policy close): poll from now on.
+    if (status === "closed") return void refresh();
+    away ??= setTimeout(() => {
+      away = null;
+      if (!tickerOpen) void refresh();
+    }, TICKER_GRACE_MS);
+  });
 }
 
 function show(list: HTMLElement, matches: ListedMatch[]): void {
@@ -124,6 +179,7 @@ function draw({ li, link, badge, body }: Entry, m: ListedMatch): void {
 }
 
 document.addEventListener("visibilitychange", () => {
-  if (!document.hidden) void refresh();
+  if (!document.hidden && !tickerOpen) void refresh();
 });
 void refresh();
+follow();
