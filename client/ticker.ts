@@ -6,7 +6,7 @@
  * and answered with a resync, never thrown.
  */
 import { assertNever } from "../protocol/assert-never.ts";
-import { CLOSE_CODES, HEARTBEAT_PING, SUBPROTOCOL, shouldReconnect } from "../protocol/live-messages.ts";
+import { CLOSE_CODES, HEARTBEAT_PING, SUBPROTOCOL, shouldReconnect } from "../protocol/live-wire.ts";
 import type { Headline, HeadlineMessage, TickerServerMessage, UnlistedMessage } from "../protocol/ticker.ts";
 import { readTickerFrame } from "../protocol/ticker-check.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from "./full-jitter-delay.ts";
