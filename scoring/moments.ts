@@ -119,28 +119,32 @@ interface Walk {
 }
 
 /**
- * The walk after an innings' last ball, kept on that ball's record. In play, each version adds
- * a ball to the same records (or none), so the next version goes on from here over its new
- * balls only: the cost of a version is its new balls, not the innings. A correction replaces a
- * record, and a walk whose balls are not the innings' own records is not used: the innings is
- * walked from its first ball again.
+ * The last few walks of an innings, kept by its first ball record (which every version of the
+ * innings shares until a correction replaces it). In play, each version adds a ball to the
+ * same records (or none), so the next goes on from the newest walk over its new balls only:
+ * the cost of a version is its new balls, not the innings. A walk whose balls are not the
+ * innings' own records (a correction replaced one) is not used: the innings is walked from its
+ * first ball again. A few are kept, not one, because a batch of events is walked twice in the
+ * ledger (event by event, then the committed state, see `origin/ledger/moment-store.ts`);
+ * not all, because each holds its facts.
  */
-const walks = new WeakMap<BallRecord, { bpo: number; walk: Walk }>();
+const walks = new WeakMap<BallRecord, { bpo: number; walk: Walk }[]>();
+const KEPT_WALKS = 8;
 
 function startingWalk(inn: InningsState, bpo: number): Walk {
-  // The newest kept walk among the innings' balls (a batch of events adds several at once).
-  for (let b = inn.balls.length - 1; b >= 0; b--) {
-    const kept = walks.get(inn.balls[b] as BallRecord);
-    if (kept === undefined) continue;
-    const { walk } = kept;
-    let same = kept.bpo === bpo && walk.balls.length === b + 1 && walk.penalties <= inn.penalties.length;
-    for (let i = b; i >= 0 && same; i--) same = walk.balls[i] === inn.balls[i];
-    if (!same) break;
+  const first = inn.balls[0];
+  const kept = (first && walks.get(first)) ?? [];
+  for (let k = kept.length - 1; k >= 0; k--) {
+    const { bpo: walkedBpo, walk } = kept[k] as { bpo: number; walk: Walk };
+    let same =
+      walkedBpo === bpo && walk.balls.length <= inn.balls.length && walk.penalties <= inn.penalties.length;
+    for (let i = walk.balls.length - 1; i >= 0 && same; i--) same = walk.balls[i] === inn.balls[i];
+    if (!same) continue;
     // Go on from a copy: the kept walk may be the start of another version too.
     return {
       ...walk,
-      batters: new Map([...walk.batters].map(([k, v]) => [k, { ...v }])),
-      bowlers: new Map([...walk.bowlers].map(([k, v]) => [k, { ...v }])),
+      batters: new Map([...walk.batters].map(([key, v]) => [key, { ...v }])),
+      bowlers: new Map([...walk.bowlers].map(([key, v]) => [key, { ...v }])),
       stand: walk.stand && { ...walk.stand, batters: [walk.stand.batters[0], walk.stand.batters[1]] },
       over: walk.over && { ...walk.over },
       facts: walk.facts.slice(),
@@ -158,6 +162,15 @@ function startingWalk(inn: InningsState, bpo: number): Walk {
     countedBefore: 0,
     facts: [],
   };
+}
+
+function keepWalk(inn: InningsState, bpo: number, walk: Walk): void {
+  const first = inn.balls[0];
+  if (first === undefined) return;
+  const kept = walks.get(first) ?? [];
+  kept.push({ bpo, walk: { ...walk, balls: inn.balls } });
+  if (kept.length > KEPT_WALKS) kept.shift();
+  walks.set(first, kept);
 }
 
 function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
@@ -317,8 +330,7 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
       );
     }
   }
-  const last = inn.balls[inn.balls.length - 1];
-  if (last !== undefined) walks.set(last, { bpo, walk: { ...walk, balls: inn.balls } });
+  keepWalk(inn, bpo, walk);
 
   // Around the balls: the target first, then penalties after the last ball, then the end.
   const out: MomentFact[] = [];
