@@ -4,6 +4,7 @@ import { signViewerToken } from "../../edge/viewer-token.ts";
 import { LedgerStore } from "../../origin/ledger/ledger-store.ts";
 import { MOMENTS_PAGE_LIMIT } from "../../origin/ledger/moment-store.ts";
 import { type Moment, type MomentsPage, momentsPageSchema } from "../../protocol/moments.ts";
+import type { Publication } from "../../protocol/publication.ts";
 import {
   type DeliveryPayload,
   ENGINE_VERSION,
@@ -167,6 +168,57 @@ describe("GET /v1/matches/:id/moments", () => {
     await new Promise((r) => setTimeout(r, 1100)); // the front door remembers "unknown" for a second
     // Nothing of the first life: no moment of it, and no retraction of one.
     expect((await page(matchId)).moments).toEqual(momentsOfLog(events.slice(0, 40)));
+  });
+
+  it("each version's publication to the rooms carries the moments it announced", async () => {
+    const matchId = "moments-publication";
+    const events = fixtureEvents("1216517", matchId).slice(0, 60);
+    const stub = env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
+    await ingestEvents(events.slice(0, 1)); // born through the front door, listed
+    const published = await runInDurableObject(stub, async (instance) => {
+      const got: Publication[] = [];
+      const shell = instance as unknown as { publish(p: Publication): Promise<void> };
+      shell.publish = async (p) => {
+        got.push(p);
+      };
+      for (const event of events.slice(1)) await instance.ingest(matchId, [event]);
+      return got;
+    });
+    expect(published).toHaveLength(events.length - 1);
+    const announced = momentsOfLog(events);
+    expect(published.flatMap((p) => p.moments ?? [])).toEqual(announced);
+    for (const p of published) {
+      if (p.kind !== "patch") throw new Error(`expected patches, got ${p.kind}`);
+      for (const m of p.moments ?? []) expect(m.seq).toBe(p.seq);
+    }
+    expect(published.filter((p) => p.moments === undefined).length).toBeGreaterThan(0); // none: no field
+  });
+
+  it("a fault in the moments never fails ingest: the write commits, and the moments catch up", async () => {
+    const matchId = "moments-fault";
+    const events = fixtureEvents("1216517", matchId);
+    await ingestEvents(events.slice(0, 40));
+    const stub = env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.sql.exec('UPDATE moments SET body = \'{"kind":"nonsense"}\' WHERE pos = 1');
+      (instance as unknown as { moments: { forgetStanding(): void } }).moments.forgetStanding();
+    });
+    const reply = await ingestEvents(events.slice(40, 60));
+    expect(reply.results.map((r) => r.status)).toEqual(events.slice(40, 60).map(() => "accepted"));
+    expect((await matchState(matchId)).seq).toBe(60);
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.sql.exec("DELETE FROM moments WHERE pos = 1");
+      (instance as unknown as { moments: { forgetStanding(): void } }).moments.forgetStanding();
+    });
+    // With the bad row gone, the next write announces what the faulty ones could not.
+    await ingestEvents(events.slice(60, 61));
+    const moments = (await page(matchId)).moments;
+    const expected = momentsOfLog(events.slice(0, 61)).filter((m) => m.seq <= 40 || m.seq > 60);
+    const late = momentsOfLog(events.slice(0, 60)).filter((m) => m.seq > 40);
+    expect(moments.filter((m) => m.seq <= 40)).toEqual(expected.filter((m) => m.seq <= 40).slice(1));
+    // What seqs 41-60 made true is announced at seq 61, once, with its own keys.
+    const at61 = moments.filter((m) => m.seq === 61).map((m) => m.id.split(":").slice(2).join(":"));
+    for (const m of late) expect(at61).toContain(m.id.split(":").slice(2).join(":"));
   });
 
   it("a private match's moments need its viewer token", async () => {
