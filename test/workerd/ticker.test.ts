@@ -1,8 +1,10 @@
+import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
+import { tickerRoomName } from "../../durable-objects/ticker-stubs.ts";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { type Headline, parseTickerMessage, type TickerServerMessage } from "../../protocol/ticker.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
-import { ingestEvents, worker } from "./support/ingest.ts";
+import { ADMIN, ingestEvents, worker } from "./support/ingest.ts";
 import { settleObjects } from "./support/settle.ts";
 
 /** TICKER_MIN_INTERVAL_MS in this tier (vitest.config.ts). */
@@ -19,9 +21,11 @@ class TickerViewer {
   closed = false;
   private socket: WebSocket | null = null;
 
-  static async connect(query = "region=weur"): Promise<TickerViewer> {
+  closeCode: number | null = null;
+
+  static async connect(query = "region=weur", headers: Record<string, string> = {}): Promise<TickerViewer> {
     const res = await worker(`/v1/ticker/ws?${query}`, {
-      headers: { upgrade: "websocket", "sec-websocket-protocol": "crease.v1" },
+      headers: { ...headers, upgrade: "websocket", "sec-websocket-protocol": "crease.v1" },
     });
     const socket = res.webSocket;
     if (!socket) throw new Error(`no WebSocket: ${res.status} ${await res.text()}`);
@@ -31,8 +35,9 @@ class TickerViewer {
     viewer.socket = socket;
     TickerViewer.open.push(viewer);
     socket.addEventListener("message", (event) => viewer.onFrame(String(event.data)));
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       viewer.closed = true;
+      viewer.closeCode = event.code;
     });
     return viewer;
   }
@@ -64,7 +69,11 @@ class TickerViewer {
   }
 
   close(): void {
-    this.socket?.close(1000, "done");
+    if (!this.closed) this.socket?.close(1000, "done");
+  }
+
+  send(frame: string): void {
+    this.socket?.send(frame);
   }
 
   async until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -98,6 +107,18 @@ afterAll(async () => {
   for (const v of TickerViewer.open) v.close();
   await new Promise((r) => setTimeout(r, 200));
   await settleObjects();
+  // Ticker rooms leave the tree at the tick after their last socket; wait for that, bounded.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ids = await listDurableObjectIds(env.TICKER_ROOM);
+    const alarms = await Promise.all(
+      ids.map((id) =>
+        runInDurableObject(env.TICKER_ROOM.get(id), (_room, state) => state.storage.getAlarm()),
+      ),
+    );
+    if (alarms.every((a) => a === null) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 });
 
 describe("the ticker", () => {
@@ -203,6 +224,69 @@ describe("the ticker", () => {
     await reader.cancel();
     expect(text).toMatch(/id: [0-9a-f]{12}\.\d+\nevent: headlines\ndata: \{"type":"headlines"/);
     expect(text).not.toContain("private-tick");
+  });
+
+  it("spreads a region over shards in a tree, and a room that forgets its memory keeps delivering", async () => {
+    // Rooms hold 20 sockets in tests (ROOM_MAX_SOCKETS): 25 viewers make a hub with a child.
+    const events = fixtureEvents("1216517", "tick-tree");
+    await ingestEvents(events.slice(0, 6));
+    const viewers: TickerViewer[] = [];
+    for (let i = 0; i < 25; i++) viewers.push(await TickerViewer.connect("region=eeur"));
+    await Promise.all(
+      viewers.map((v) => v.until(() => v.headlines.has("tick-tree"), "tick-tree listed", 5000)),
+    );
+    const hub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("eeur", 0)));
+    const stats = await runInDurableObject(hub, (room) =>
+      (room as unknown as { stats(): Promise<{ sockets: number; children: number[] }> }).stats(),
+    );
+    expect(stats.sockets).toBe(20);
+    expect(stats.children).toEqual([1]);
+
+    // Hibernation erases instance fields only (the queue, the admission bucket): the headlines,
+    // the ring, the children and each socket's attachment are in storage.
+    for (const shard of [0, 1]) {
+      const stub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("eeur", shard)));
+      await runInDurableObject(stub, (room) => {
+        (room as unknown as { queue: Promise<unknown> }).queue = Promise.resolve();
+      });
+    }
+    await new Promise((r) => setTimeout(r, INTERVAL_MS + 50));
+    await ingestEvents(events.slice(6, 12));
+    const line = await listed("tick-tree");
+    await Promise.all(
+      viewers.map((v) =>
+        v.until(() => agrees(v.headlines.get("tick-tree"), line), "the change on every shard", 5000),
+      ),
+    );
+    for (const v of viewers) expect(v.errors).toEqual([]);
+    for (const v of viewers) v.close();
+  });
+
+  it("unlists a match an admin removes", async () => {
+    await ingestEvents(fixtureEvents("1175359", "tick-removed").slice(0, 4));
+    const viewer = await TickerViewer.connect();
+    await viewer.until(() => viewer.headlines.has("tick-removed"), "tick-removed listed", 5000);
+    const res = await worker("/v1/admin/matches/tick-removed", { method: "DELETE", headers: ADMIN });
+    expect(res.status).toBe(200);
+    await viewer.until(() => !viewer.headlines.has("tick-removed"), "tick-removed unlisted", 5000);
+    expect(
+      viewer.frames.some((f) => f.message.type === "unlisted" && f.message.matchId === "tick-removed"),
+    ).toBe(true);
+    expect(viewer.errors).toEqual([]);
+  });
+
+  it("refuses a foreign Origin (403) and closes a socket that floods it with resumes (1008)", async () => {
+    const foreign = await worker("/v1/ticker/ws?region=weur", {
+      headers: { upgrade: "websocket", origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    const flooder = await TickerViewer.connect("region=weur", { origin: "http://allowed.test" });
+    await flooder.until(() => flooder.version !== null, "headlines", 5000);
+    // A resume costs 10 of the bucket's 60 tokens: the seventh at once is one too many.
+    for (let i = 0; i < 8; i++)
+      flooder.send(JSON.stringify({ type: "resume", since: 0, epoch: flooder.epoch }));
+    await flooder.until(() => flooder.closed, "the close", 5000);
+    expect(flooder.closeCode).toBe(1008);
   });
 
   it("refuses a since without its epoch, and a plain GET", async () => {
