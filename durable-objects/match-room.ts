@@ -26,7 +26,13 @@ import type { SocketAttachment } from "../edge/socket-attachment.ts";
 import { SocketBook } from "../edge/socket-book.ts";
 import { stateAsJson } from "../origin/ledger/publisher.ts";
 import { assertNever } from "../protocol/assert-never.ts";
-import { presenceFrame, retryFrame, snapshotFrame, versionFrames } from "../protocol/frames.ts";
+import {
+  coalescedFrames,
+  presenceFrame,
+  retryFrame,
+  snapshotFrame,
+  versionFrames,
+} from "../protocol/frames.ts";
 import {
   CLOSE_CODES,
   HEARTBEAT_PING,
@@ -67,6 +73,8 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   private readonly book = new SocketBook<WebSocket>();
   /** The head version's snapshot, serialised (and gzipped) once for every viewer who joins at it. */
   private readonly snapshots = new SnapshotCache();
+  /** Publications from the parent not yet taken by the queue. */
+  private readonly arrived: Publication[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -127,7 +135,9 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   // --- the publication tree (RPC) --------------------------------------------------------
 
   async publish(publication: Publication): Promise<{ active: boolean }> {
-    await this.enqueue(() => this.receive(publication));
+    // Whatever arrives while the room is busy is taken together by the next turn of the queue.
+    this.arrived.push(publication);
+    await this.enqueue(() => this.receiveArrived());
     return { active: this.isActive() };
   }
 
@@ -292,25 +302,42 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     }
   }
 
-  /** One version from the parent (already serialised by the queue). */
-  private async receive(publication: Publication): Promise<void> {
+  /**
+   * The versions from the parent that arrived since the queue last looked, in order. A run of
+   * consecutive ones goes to the sockets as one coalesced patch (docs/protocol.md): a room that
+   * fell behind catches up in one send instead of falling further behind.
+   */
+  private async receiveArrived(): Promise<void> {
     const identity = this.store.identity();
+    const batch = this.arrived.splice(0);
     if (!identity) return;
-    const arrival = classifyArrival(this.store.head(), publication);
-    switch (arrival) {
-      case "reset":
-        if (publication.kind === "reset") await this.resetTo(identity, publication);
-        return;
-      case "next":
-        if (publication.kind === "patch") await this.deliver(identity, publication, publication);
-        return;
-      case "duplicate":
-        return;
-      case "hole":
-        return this.catchUp(identity); // what we missed, which includes this one
-      default:
-        return assertNever(arrival);
+    let run: PublishedPatch[] = [];
+    const flush = async () => {
+      const entries = run;
+      run = [];
+      await this.deliver(identity, entries);
+    };
+    for (const publication of batch) {
+      const arrival = classifyArrival(this.store.head(), publication);
+      switch (arrival) {
+        case "reset":
+          await flush();
+          if (publication.kind === "reset") await this.resetTo(identity, publication);
+          break;
+        case "next":
+          if (publication.kind === "patch") run.push(this.accept(identity, publication, publication));
+          break;
+        case "duplicate":
+          break;
+        case "hole":
+          await flush();
+          await this.catchUp(identity); // what we missed, which includes this one
+          break;
+        default:
+          assertNever(arrival);
+      }
     }
+    await flush();
   }
 
   /** The room owns its offset: it pulls the versions it missed from the ledger, which coalesces identical pulls. */
@@ -320,22 +347,15 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const outcome = pullOutcome(identity.matchId, head, answer);
     if (outcome.kind === "reset") await this.resetTo(identity, outcome.publication);
     if (outcome.kind !== "deliver" || !answer) return;
-    for (const patch of outcome.patches) {
-      await this.deliver(identity, patch, {
-        kind: "patch",
-        matchId: identity.matchId,
-        epoch: answer.epoch,
-        ...patch,
-      });
-    }
+    const { matchId } = identity;
+    const entries = outcome.patches.map((patch) =>
+      this.accept(identity, patch, { kind: "patch", matchId, epoch: answer.epoch, ...patch }),
+    );
+    await this.deliver(identity, entries);
   }
 
-  /** A new version: into the ring, onto the state if we hold it, out to the sockets and the children. */
-  private async deliver(
-    identity: RoomIdentity,
-    entry: PublishedPatch,
-    publication: Publication,
-  ): Promise<void> {
+  /** A new version: on to the children at once, into the ring, onto the state if we hold it. */
+  private accept(identity: RoomIdentity, entry: PublishedPatch, publication: Publication): PublishedPatch {
     // Children first: their sockets are served in parallel with ours.
     this.forward(identity, publication);
     this.store.advance(entry);
@@ -347,7 +367,18 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
         this.state = null; // pulled again when a viewer needs a snapshot
       }
     }
-    const frames = versionFrames(identity.matchId, entry, false);
+    return entry;
+  }
+
+  /** Accepted versions out to the sockets: one frame per version, or one for a run of them. */
+  private async deliver(identity: RoomIdentity, entries: PublishedPatch[]): Promise<void> {
+    const [only] = entries;
+    if (entries.length === 0 || !only) return;
+    if (entries.length === 1) {
+      const frames = versionFrames(identity.matchId, only, false);
+      return this.broadcast((format) => [frames[format]]);
+    }
+    const frames = coalescedFrames(identity.matchId, entries);
     await this.broadcast((format) => frames[format]);
   }
 
@@ -502,11 +533,14 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
    * rest of the isolate (an ingest's acknowledgement, a join) run between them. Workers sockets
    * have no backpressure signal.
    */
-  private async broadcast(frame: string | ((format: LiveFormat) => string)): Promise<void> {
+  private async broadcast(frame: string | ((format: LiveFormat) => string[])): Promise<void> {
     for (const format of LIVE_FORMATS) {
-      const text = typeof frame === "string" ? frame : frame(format);
+      const texts = typeof frame === "string" ? [frame] : frame(format);
+      if (texts.length === 0) continue;
       const ready = this.ctx.getWebSockets(format).filter((ws) => this.book.receivesBroadcasts(ws));
-      await inSlices(ready, (ws) => sendQuietly(ws, text));
+      await inSlices(ready, (ws) => {
+        for (const text of texts) sendQuietly(ws, text);
+      });
     }
   }
 

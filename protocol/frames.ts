@@ -45,6 +45,32 @@ export function versionFrames(
   };
 }
 
+/**
+ * A run of consecutive versions as the room sends it when they arrived faster than it could
+ * send them: one JSON Patch spanning the run (`prev` the first one's, `seq` the last one's, the
+ * operations in order; a client holding `prev` ends at `seq` exactly as if it had applied each),
+ * but each fossil delta on its own (a delta only goes from one text to the next).
+ */
+export function coalescedFrames(
+  matchId: string,
+  entries: readonly PublishedPatch[],
+): Record<LiveFormat, string[]> {
+  const first = entries[0];
+  const last = entries.at(-1);
+  if (!first || !last) return { "json-patch": [], fossil: [] };
+  const merged = JSON.stringify({
+    type: "patch",
+    matchId,
+    seq: last.seq,
+    prev: first.prev,
+    ops: entries.flatMap((e) => e.ops),
+  } satisfies PatchMessage);
+  return {
+    "json-patch": [merged],
+    fossil: entries.map((e) => versionFrames(matchId, e, false).fossil),
+  };
+}
+
 export function presenceFrame(
   matchId: string,
   seq: number,
