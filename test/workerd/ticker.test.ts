@@ -86,6 +86,21 @@ class TickerViewer {
   }
 }
 
+/** Reads an SSE response until `marker` appears (bounded), then lets it go. */
+async function readEvents(res: Response, marker: string): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) throw new Error(`no body: ${res.status}`);
+  let text = "";
+  const deadline = Date.now() + 5000;
+  while (!text.includes(marker) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+  return text;
+}
+
 async function listed(matchId: string): Promise<MatchSummary> {
   const body = (await (await worker("/v1/matches")).json()) as { matches: MatchSummary[] };
   const line = body.matches.find((m) => m.matchId === matchId);
@@ -287,6 +302,41 @@ describe("the ticker", () => {
       flooder.send(JSON.stringify({ type: "resume", since: 0, epoch: flooder.epoch }));
     await flooder.until(() => flooder.closed, "the close", 5000);
     expect(flooder.closeCode).toBe(1008);
+  });
+
+  it("resumes an EventSource from its Last-Event-ID (epoch.version)", async () => {
+    await ingestEvents(fixtureEvents("1175359", "tick-sse").slice(0, 4));
+    const first = await readEvents(await worker("/v1/ticker/stream?region=weur"), "event: headlines");
+    const id = /id: ([0-9a-f]{12}\.\d+)\nevent: headlines/.exec(first)?.[1];
+    expect(id).toBeDefined();
+    await new Promise((r) => setTimeout(r, INTERVAL_MS + 50));
+    await ingestEvents(fixtureEvents("1175359", "tick-sse").slice(4, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    const again = await readEvents(
+      await worker("/v1/ticker/stream?region=weur", { headers: { "last-event-id": id ?? "" } }),
+      "event: resumed",
+    );
+    expect(again).not.toContain("event: headlines");
+    expect(again).toMatch(/event: headline\ndata: \{"type":"headline","matchId":"tick-sse"/);
+  });
+
+  it("unlists a finished match once TICKER_FINISHED_FOR_S has passed", async () => {
+    const events = fixtureEvents("1175359", "tick-finished");
+    await ingestEvents(events.slice(0, 150));
+    await ingestEvents(events.slice(150));
+    const viewer = await TickerViewer.connect();
+    await viewer.until(() => viewer.headlines.get("tick-finished")?.status === "finished", "finished", 5000);
+    expect(viewer.headlines.get("tick-finished")?.result).toBe("Kings XI Punjab won by 14 runs");
+    expect(viewer.headlines.get("tick-finished")?.required).toBeNull();
+    // The index's alarm, three hours and a second from now (the default window is 3 h).
+    const index = env.MATCH_INDEX.get(env.MATCH_INDEX.idFromName("all"));
+    await runInDurableObject(index, (instance) =>
+      (instance as unknown as { flushTicker(now: number): Promise<void> }).flushTicker(
+        Date.now() + 3 * 3600_000 + 1000,
+      ),
+    );
+    await viewer.until(() => !viewer.headlines.has("tick-finished"), "tick-finished unlisted", 5000);
+    expect(viewer.errors).toEqual([]);
   });
 
   it("refuses a since without its epoch, and a plain GET", async () => {
