@@ -118,6 +118,8 @@ class Ticker implements TickerSubscription {
   // The current connection's.
   #socket: WebSocketLike | null = null;
   #syncing = true;
+  /** A resume (or subscribe) was sent on this connection and not answered yet. */
+  #asked = false;
   #syncedAt: number | null = null;
   #retryAfterMs: number | null = null;
   #pinger: ReturnType<typeof setInterval> | undefined;
@@ -179,6 +181,7 @@ class Ticker implements TickerSubscription {
   #connect(): void {
     if (this.#status === "closed") return;
     this.#syncing = true;
+    this.#asked = false;
     this.#syncedAt = null;
     this.#retryAfterMs = null;
     const position =
@@ -278,14 +281,19 @@ class Ticker implements TickerSubscription {
 
   /**
    * Asks for what was missed over the open socket (a resume; the server answers with the
-   * changes or every headline). `fresh`: a resume that came back short; ask from scratch.
+   * changes or every headline), once per connection until answered: each ask costs the
+   * socket's frame meter 10 tokens, and the sync deadline reconnects if no answer comes.
+   * `fresh`: a resume that came back short; ask for every headline.
    */
   #resync(fresh = false): void {
-    if (this.#version === null || this.#epoch === null || fresh) {
-      this.#send(JSON.stringify({ type: "subscribe" }));
-    } else {
-      this.#send(JSON.stringify({ type: "resume", since: this.#version, epoch: this.#epoch }));
-    }
+    if (this.#syncing && this.#asked && !fresh) return;
+    const position = this.#version !== null && this.#epoch !== null && !fresh;
+    this.#send(
+      JSON.stringify(
+        position ? { type: "resume", since: this.#version, epoch: this.#epoch } : { type: "subscribe" },
+      ),
+    );
+    this.#asked = true;
     this.#syncing = true;
     this.#armSyncDeadline();
     if (this.#status === "open") this.#setStatus("resyncing");
@@ -293,6 +301,7 @@ class Ticker implements TickerSubscription {
 
   #synced(): void {
     this.#syncing = false;
+    this.#asked = false;
     this.#syncDeadline.cancel();
     this.#syncedAt ??= this.#now();
     this.#setStatus("open");

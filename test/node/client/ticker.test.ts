@@ -111,6 +111,20 @@ describe("subscribeTicker", () => {
     ticker.close();
   });
 
+  it("asks once for what it missed however many bad frames come, and reconnects if no answer comes", () => {
+    const { socket, fake, errors } = start();
+    socket(0).serverOpen();
+    socket(0).serverSend(headlines(4, headline("m1", 10)));
+    for (let i = 0; i < 10; i++) socket(0).serverSend('{"type":"headline"}');
+    expect(errors).toHaveLength(10);
+    // One resume (10 of the socket's 60 meter tokens), not ten (the seventh would be a 1008).
+    expect(socket(0).sent.filter((f) => f.includes('"resume"'))).toHaveLength(1);
+    vi.advanceTimersByTime(2500); // the sync deadline
+    expect(socket(0).clientClose?.code).toBe(4000);
+    vi.advanceTimersByTime(100);
+    expect(fake.sockets[1]?.url).toBe("wss://crease.example/v1/ticker/ws?since=4&epoch=e1");
+  });
+
   it("reconnects after a drop with full jitter, resuming from the version held", () => {
     const { ticker, socket, fake, statuses } = start();
     socket(0).serverOpen();
