@@ -96,7 +96,7 @@ export class MatchIndex extends DurableObject<Env> implements MatchIndexRpc {
       JSON.stringify(detail),
     );
     this.ticker.touch(summary.matchId, summary.status, now);
-    await this.flushTicker(now);
+    await this.flushTicker(now, summary.matchId);
   }
 
   async has(matchId: string): Promise<boolean> {
@@ -138,13 +138,17 @@ export class MatchIndex extends DurableObject<Env> implements MatchIndexRpc {
     await this.flushTicker(Date.now());
   }
 
-  private async flushTicker(now: number): Promise<void> {
-    const { entries, nextAt } = this.ticker.flush(now, (matchId) => {
-      const row = this.ctx.storage.sql
-        .exec<Row>("SELECT * FROM matches WHERE match_id = ?", matchId)
-        .toArray()[0];
-      return row ? this.summary(row, now) : null;
-    });
+  private async flushTicker(now: number, only?: string): Promise<void> {
+    const { entries, nextAt } = this.ticker.flush(
+      now,
+      (matchId) => {
+        const row = this.ctx.storage.sql
+          .exec<Row>("SELECT * FROM matches WHERE match_id = ?", matchId)
+          .toArray()[0];
+        return row ? this.summary(row, now) : null;
+      },
+      only,
+    );
     this.publishTicker(entries);
     if (nextAt === null) return;
     const alarm = await this.ctx.storage.getAlarm();

@@ -81,16 +81,22 @@ export class TickerFeed {
   /**
    * Sends what is due: every waiting headline whose interval has passed (the newest summary,
    * read now: changes in between were merged), and finished matches whose time on the ticker
-   * is up. Returns the numbered changes and when the next one falls due.
+   * is up (every match, or `only` that one). Returns the numbered changes and when the next
+   * one falls due.
    */
   flush(
     now: number,
     summaryOf: (matchId: string) => MatchSummary | null,
+    only?: string,
   ): {
     entries: TickerEntry[];
     nextAt: number | null;
   } {
-    const rows = this.sql.exec<Row>("SELECT * FROM ticker_matches").toArray();
+    // After a write only its match can have become due: one row, not every match's, per event.
+    const rows =
+      only === undefined
+        ? this.sql.exec<Row>("SELECT * FROM ticker_matches").toArray()
+        : this.sql.exec<Row>("SELECT * FROM ticker_matches WHERE match_id = ?", only).toArray();
     const plan = planFlush(
       rows.map((r) => ({ matchId: r.match_id, sentAt: r.sent_at, pending: r.pending === 1 })),
       now,
