@@ -52,6 +52,7 @@ export interface WebhookRegistryRpc {
   deadLetters(id: string): Promise<WebhookDeadLetter[] | null>;
   /** The moments of an endpoint's dead letters not yet replayed, for the replay to enqueue. */
   pendingDeadLetters(id: string): Promise<QueuedMoment[] | null>;
+  /** Marks these as replayed, unless they died again after `now` (when the replay read them). */
   markReplayed(id: string, momentIds: string[], now: number): Promise<void>;
 }
 

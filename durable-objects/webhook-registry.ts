@@ -288,11 +288,13 @@ export class WebhookRegistry extends DurableObject<Env> implements WebhookRegist
 
   async markReplayed(id: string, momentIds: string[], now: number): Promise<void> {
     for (const momentId of momentIds) {
+      // Only what was read for this replay: one that died again since is pending again.
       this.ctx.storage.sql.exec(
-        "UPDATE dead_letters SET replayed_at = ? WHERE endpoint_id = ? AND moment_id = ?",
+        "UPDATE dead_letters SET replayed_at = ? WHERE endpoint_id = ? AND moment_id = ? AND dead_at <= ?",
         now,
         id,
         momentId,
+        now,
       );
     }
   }

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
+import { webhookRegistryStub } from "../../durable-objects/webhook-registry-rpc.ts";
 import { verifySignature } from "../../origin/signature.ts";
 import { announceMoments } from "../../origin/webhooks/announce.ts";
 import type { MomentBase } from "../../protocol/moments.ts";
@@ -302,5 +303,55 @@ describe("partner webhook retries and dead letters", () => {
     expect((await admin(`/${endpoint.id}`)).body.stats.deadLetters).toBe(0);
     // Nothing left to replay.
     expect((await admin(`/${endpoint.id}/dead-letters/replay`, { method: "POST" })).body.replayed).toBe(0);
+  });
+});
+
+describe("the automatic pause", () => {
+  it("an endpoint that failed every delivery for 24 hours is paused and gets no more moments until resumed", async () => {
+    const endpoint = await createEndpoint({ url: `${receiver}/r/gone` });
+    const registry = webhookRegistryStub(env);
+    const day = 86_400_000;
+    const failure = (at: number) => ({
+      endpointId: endpoint.id,
+      momentId: `m:${at}`,
+      at,
+      ok: false,
+      latencyMs: 1000,
+      status: null,
+      error: "timeout after 1000 ms",
+    });
+    const t0 = Date.now() - 2 * day;
+    expect(await registry.recordAttempts([failure(t0), failure(t0 + day - 1)], day)).toEqual({ paused: [] });
+    expect((await admin(`/${endpoint.id}`)).body).toMatchObject({
+      status: "active",
+      stats: { failingSince: new Date(t0).toISOString() },
+    });
+    expect(await registry.recordAttempts([failure(t0 + day)], day)).toEqual({ paused: [endpoint.id] });
+    expect((await admin(`/${endpoint.id}`)).body).toMatchObject({
+      status: "paused",
+      pausedReason: "automatic: every delivery failed for 24 h",
+    });
+
+    // Paused: a new moment is not sent to it.
+    const witness = await createEndpoint({ url: `${receiver}/r/witness` });
+    await announceMoments(env, [moment("wh-pause", 1, "wicket")]);
+    await until("the witness's delivery", async () =>
+      (await received("witness")).length >= 1 ? true : null,
+    );
+    expect(await received("gone")).toEqual([]);
+    expect(witness.id).not.toBe(endpoint.id);
+
+    // Resumed: the clock starts again and moments flow.
+    const resumed = await admin(`/${endpoint.id}`, {
+      method: "PATCH",
+      body: JSON.stringify({ action: "resume" }),
+    });
+    expect(resumed.body).toMatchObject({ status: "active", stats: { failingSince: null } });
+    await announceMoments(env, [moment("wh-pause", 2, "wicket")]);
+    const got = await until("the resumed endpoint's delivery", async () => {
+      const log = await received("gone");
+      return log.length >= 1 ? log : null;
+    });
+    expect(got.map((d) => d.deliveryId)).toEqual(["wh-pause:2:wicket:x"]);
   });
 });

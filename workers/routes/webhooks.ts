@@ -114,8 +114,8 @@ webhooks.post("/:id/dead-letters/replay", async (c) => {
   if (endpoint.status === "paused") {
     throw new HttpError(409, "endpoint_paused", `endpoint "${id}" is paused: resume it before replaying`);
   }
-  const moments = (await registry.pendingDeadLetters(id)) ?? [];
   const now = Date.now();
+  const moments = (await registry.pendingDeadLetters(id)) ?? [];
   const deliveries: DeliveryMessage[] = moments.map((moment) => ({
     endpointId: id,
     moment,
