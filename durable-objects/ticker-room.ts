@@ -84,8 +84,12 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
       heardAt: null,
       meter: null,
     } satisfies TickerAttachment);
-    if (sockets === 0) this.ctx.waitUntil(this.activate());
-    this.ctx.waitUntil(this.enqueue(() => this.sync(server, handoff.since, handoff.epoch)));
+    // A room that had nobody may hold headlines from before it left the tree: it rejoins (and
+    // catches up) before its first viewer is answered, so nobody starts from a stale list.
+    const joined = sockets === 0 ? this.activate().catch(() => undefined) : Promise.resolve();
+    this.ctx.waitUntil(
+      joined.then(() => this.enqueue(() => this.sync(server, handoff.since, handoff.epoch))),
+    );
     const offered = request.headers.get("sec-websocket-protocol") ?? "";
     const headers = offered.split(",").some((p) => p.trim() === SUBPROTOCOL)
       ? { "sec-websocket-protocol": SUBPROTOCOL }

@@ -339,6 +339,28 @@ describe("the ticker", () => {
     expect(viewer.errors).toEqual([]);
   });
 
+  it("a room that had nobody (and left the tree) answers its next viewer with the current headlines", async () => {
+    const events = fixtureEvents("1187669", "tick-stale");
+    await ingestEvents(events.slice(0, 6));
+    const first = await TickerViewer.connect("region=sam");
+    await first.until(() => first.headlines.has("tick-stale"), "tick-stale listed", 5000);
+    first.close();
+    // The room leaves the tree at its next tick with nobody; the index stops sending it changes.
+    const hub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("sam", 0)));
+    await first.until(() => first.closed, "closed", 5000);
+    for (let i = 0; i < 50; i++) {
+      const alarm = await runInDurableObject(hub, (_room, state) => state.storage.getAlarm());
+      if (alarm === null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await ingestEvents(events.slice(6, 30));
+    await new Promise((r) => setTimeout(r, INTERVAL_MS + 100));
+    const line = await listed("tick-stale");
+    const next = await TickerViewer.connect("region=sam");
+    await next.until(() => next.version !== null, "headlines", 5000);
+    expect(agrees(next.headlines.get("tick-stale"), line), "the first frame is current").toBe(true);
+  });
+
   it("refuses a since without its epoch, and a plain GET", async () => {
     const bad = await worker("/v1/ticker/ws?since=3", { headers: { upgrade: "websocket" } });
     expect(bad.status).toBe(400);
