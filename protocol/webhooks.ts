@@ -19,6 +19,8 @@ export const momentSchema = z.looseObject({
   seq: z.number().int().min(0),
   ts: z.string(),
   innings: z.number().int().min(0),
+  /** A retraction's kind taken back: the kinds filter passes it to those who wanted that kind. */
+  retractedKind: z.enum(MOMENT_KINDS).optional(),
 });
 export type QueuedMoment = MomentBase & Record<string, unknown>;
 

@@ -20,16 +20,25 @@ export function matchSelected(patterns: readonly string[] | null, matchId: strin
   );
 }
 
-/** Whether an endpoint wants this moment: its kind and its match both pass the filter. */
-export function wants(filter: EndpointFilter, moment: Pick<MomentBase, "kind" | "matchId">): boolean {
-  if (filter.kinds !== null && !filter.kinds.includes(moment.kind)) return false;
+/** What the filter reads of a moment; a retraction also names the kind it takes back. */
+export type Filterable = Pick<MomentBase, "kind" | "matchId"> & { retractedKind?: MomentKind | undefined };
+
+/**
+ * Whether an endpoint wants this moment: its kind and its match both pass the filter. A
+ * retraction passes when the endpoint asked for retractions or for the kind it takes back: a
+ * partner that was told of a wicket is told when the wicket is corrected away.
+ */
+export function wants(filter: EndpointFilter, moment: Filterable): boolean {
+  if (filter.kinds !== null) {
+    const { kind, retractedKind } = moment;
+    const taken =
+      kind === "retraction" && retractedKind !== undefined && filter.kinds.includes(retractedKind);
+    if (!filter.kinds.includes(kind) && !taken) return false;
+  }
   return matchSelected(filter.matches, moment.matchId);
 }
 
 /** The endpoints one moment goes to: active ones whose filter passes it (paused ones get none). */
-export function recipients(
-  subscribers: readonly Subscriber[],
-  moment: Pick<MomentBase, "kind" | "matchId">,
-): string[] {
+export function recipients(subscribers: readonly Subscriber[], moment: Filterable): string[] {
   return subscribers.filter((s) => s.status === "active" && wants(s, moment)).map((s) => s.id);
 }

@@ -26,6 +26,14 @@ describe("endpoint filters", () => {
     expect(matchSelected(["*"], "anything")).toBe(true);
     expect(matchSelected([], "anything")).toBe(false);
   });
+  it("a retraction goes to those who asked for retractions or for the kind it takes back", () => {
+    const retraction = { kind: "retraction" as const, matchId: "m", retractedKind: "wicket" as const };
+    expect(wants({ kinds: ["wicket"], matches: null }, retraction)).toBe(true);
+    expect(wants({ kinds: ["retraction"], matches: null }, retraction)).toBe(true);
+    expect(wants({ kinds: ["six"], matches: null }, retraction)).toBe(false);
+    expect(wants({ kinds: ["wicket"], matches: null }, { kind: "retraction", matchId: "m" })).toBe(false);
+    expect(wants({ kinds: ["wicket"], matches: ["other"] }, retraction)).toBe(false);
+  });
   it("paused endpoints get none", () => {
     const subscribers = [
       { id: "a", status: "active" as const, kinds: null, matches: null },
