@@ -1,6 +1,7 @@
 import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { tickerRoomName } from "../../durable-objects/ticker-stubs.ts";
+import { AdmissionBucket } from "../../edge/admission.ts";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { type Headline, parseTickerMessage, type TickerServerMessage } from "../../protocol/ticker.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
@@ -359,6 +360,22 @@ describe("the ticker", () => {
     const next = await TickerViewer.connect("region=sam");
     await next.until(() => next.version !== null, "headlines", 5000);
     expect(agrees(next.headlines.get("tick-stale"), line), "the first frame is current").toBe(true);
+  });
+
+  it("turns viewers away with a jittered retry and 1013 while its room admits too fast", async () => {
+    const hub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("oc", 0)));
+    // The room's admission bucket, emptied: one token a second, none left.
+    await runInDurableObject(hub, (room) => {
+      const bucket = new AdmissionBucket(1, 1, Date.now());
+      bucket.tryAdmit(Date.now());
+      (room as unknown as { admission: AdmissionBucket }).admission = bucket;
+    });
+    const refused = await TickerViewer.connect("region=oc");
+    await refused.until(() => refused.closed, "the close", 5000);
+    expect(refused.closeCode).toBe(1013);
+    const retry = refused.frames.find((f) => f.message.type === "retry")?.message;
+    expect(retry).toMatchObject({ type: "retry", reason: "ticker busy: retry later" });
+    expect(retry?.type === "retry" && retry.afterMs >= 1000 && retry.afterMs < 5000).toBe(true);
   });
 
   it("refuses a since without its epoch, and a plain GET", async () => {
