@@ -2,7 +2,9 @@
  * Crease on workerd without `wrangler dev`'s proxy: the Worker bundled as `wrangler deploy`
  * would ship it, run by Miniflare with the bindings read from wrangler.toml. Subscribers then
  * talk to workerd itself, so the proxy's ~7 file descriptors per WebSocket (it tops out near
- * 2,800 sockets) no longer cap N. Same interface as LocalStack for what the bench needs.
+ * 2,800 sockets) no longer cap N. Same interface as LocalStack for what the bench needs, and,
+ * for the herd (bench/herd.ts), a kill -9 of the workerd it started and a restart on the same
+ * port and the same persisted state.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,6 +14,7 @@ import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import type { ProviderEvent } from "../../scoring/index.ts";
 import { freePort, postSignedBatch, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
+import { descendants } from "../herd/procs.ts";
 
 /** KEY=VALUE lines of .dev.vars.example, the values every local run uses. */
 function devVars(): Record<string, string> {
@@ -23,40 +26,106 @@ function devVars(): Record<string, string> {
   return vars;
 }
 
+export interface MiniflareStackOptions {
+  /** Listen here (default: a free port, chosen once and kept across restarts). */
+  port?: number;
+  /** Persist Durable Objects and KV here (default: a fresh temporary directory, removed by stop()). */
+  stateDir?: string;
+  /** Values on top of wrangler.toml's and .dev.vars.example's (like `--var NAME:VALUE`). */
+  vars?: Record<string, string>;
+}
+
+const workerdPids = (): Set<number> =>
+  new Set(
+    descendants()
+      .filter((p) => p.name === "workerd")
+      .map((p) => p.pid),
+  );
+
 export class MiniflareStack {
   private mf: Miniflare | null = null;
   private dirs: string[] = [];
+  private outdir: string | null = null;
+  private port: number | null;
+  private stateDir: string | null;
+  /** The workerd processes the running Miniflare started (found in /proc, see kill9()). */
+  private pids = new Set<number>();
   base = "";
 
+  constructor(private readonly opts: MiniflareStackOptions = {}) {
+    this.port = opts.port ?? null;
+    this.stateDir = opts.stateDir ?? null;
+  }
+
+  /**
+   * Bundles the Worker (once) and runs it; called again after kill9() or stop() it restarts on
+   * the same port with the same persisted state and the same bundle.
+   */
   async start(): Promise<void> {
-    const outdir = mkdtempSync(join(tmpdir(), "crease-bundle-"));
-    execFileSync(
-      join(ROOT, "node_modules", ".bin", "wrangler"),
-      ["deploy", "--dry-run", "--outdir", outdir],
-      {
-        cwd: ROOT,
-        stdio: "ignore",
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      },
-    );
+    if (this.mf) throw new Error("MiniflareStack: already running");
+    if (!this.outdir) {
+      const outdir = mkdtempSync(join(tmpdir(), "crease-bundle-"));
+      this.dirs.push(outdir);
+      this.outdir = outdir;
+      execFileSync(
+        join(ROOT, "node_modules", ".bin", "wrangler"),
+        ["deploy", "--dry-run", "--outdir", outdir],
+        {
+          cwd: ROOT,
+          stdio: "ignore",
+          env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        },
+      );
+    }
+    if (this.stateDir === null) {
+      this.stateDir = tempStateDir();
+      this.dirs.push(this.stateDir);
+    }
+    this.port ??= await freePort();
     const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
-    const port = await freePort();
-    const state = tempStateDir();
-    this.dirs = [outdir, state];
+    const before = workerdPids();
     this.mf = new Miniflare({
       ...workerOptions,
       name: "crease",
       modules: true,
-      scriptPath: join(outdir, "index.js"),
-      modulesRoot: outdir,
-      bindings: { ...workerOptions.bindings, ...devVars() },
+      scriptPath: join(this.outdir, "index.js"),
+      modulesRoot: this.outdir,
+      bindings: { ...workerOptions.bindings, ...devVars(), ...this.opts.vars },
       host: "127.0.0.1",
-      port,
-      durableObjectsPersist: join(state, "do"),
-      kvPersist: join(state, "kv"),
+      port: this.port,
+      durableObjectsPersist: join(this.stateDir, "do"),
+      kvPersist: join(this.stateDir, "kv"),
     } as ConstructorParameters<typeof Miniflare>[0]);
     const url = await this.mf.ready;
     this.base = url.origin;
+    this.pids = new Set([...workerdPids()].filter((pid) => !before.has(pid)));
+  }
+
+  /**
+   * SIGKILL to the workerd process(es) this stack started: no graceful shutdown, no flush, as a
+   * crash would. Miniflare itself is then disposed (its runtime is already dead); start() brings
+   * the stack back on the same port and state.
+   */
+  async kill9(): Promise<void> {
+    for (const pid of this.pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while ([...this.pids].some((pid) => workerdPids().has(pid)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    this.pids.clear();
+    const mf = this.mf;
+    this.mf = null;
+    await mf?.dispose().catch(() => undefined);
+  }
+
+  /** The workerd processes running now (for memory readings). */
+  runtimePids(): number[] {
+    return [...this.pids];
   }
 
   ingest(events: ProviderEvent[]): Promise<Response> {
@@ -66,7 +135,11 @@ export class MiniflareStack {
   async stop(): Promise<void> {
     await this.mf?.dispose();
     this.mf = null;
+    this.pids.clear();
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
     this.dirs = [];
+    this.outdir = null;
+    if (!this.opts.stateDir) this.stateDir = null;
+    if (!this.opts.port) this.port = null;
   }
 }
