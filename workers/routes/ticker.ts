@@ -77,9 +77,8 @@ ticker.get("/stream", async (c) => {
   };
   const cutReader = () => {
     cut = true;
-    writer.write(
-      encoder.encode(sseRetryEvent(jitteredRetryMs(1000, 4000, Math.random), "too slow: reconnect")),
-    );
+    const hint = sseRetryEvent(jitteredRetryMs(1000, 4000, Math.random), "too slow: reconnect");
+    writer.write(encoder.encode(hint)).catch(() => undefined);
     writer.close().catch(() => undefined);
     closeQuietly(socket, CLOSE_CODES.tooSlow, "SSE reader too slow");
   };
