@@ -43,8 +43,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
 }
 
 /** Every message of a batch back on the queue with the backoff its attempts have earned. */
-function retryWithBackoff(batch: MessageBatch<unknown>, config: WebhookConfig): void {
-  for (const message of batch.messages) {
+function retryWithBackoff(messages: readonly Message<unknown>[], config: WebhookConfig): void {
+  for (const message of messages) {
     message.retry({ delaySeconds: fullJitterDelayS(message.attempts, config.retry, Math.random()) });
   }
 }
@@ -77,7 +77,7 @@ async function fanOut(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   } catch (error) {
     // Retrying the whole batch may enqueue some deliveries twice: at least once, ids dedupe.
     console.error("moment fan-out failed", batch.messages.length, String(error));
-    retryWithBackoff(batch, config);
+    retryWithBackoff(batch.messages, config);
   }
 }
 
@@ -144,7 +144,10 @@ async function deliver(batch: MessageBatch<unknown>, env: Env): Promise<void> {
     targets = new Map(list.map((t) => [t.id, t]));
   } catch (error) {
     console.error("webhook registry unavailable", String(error));
-    retryWithBackoff(batch, config);
+    retryWithBackoff(
+      parsed.map((p) => p.message),
+      config,
+    );
     return;
   }
 
@@ -232,6 +235,6 @@ async function recordDead(batch: MessageBatch<unknown>, env: Env): Promise<void>
     batch.ackAll();
   } catch (error) {
     console.error("dead letters not recorded", valid.length, String(error));
-    retryWithBackoff(batch, readConfig(env).webhooks);
+    retryWithBackoff(batch.messages, readConfig(env).webhooks);
   }
 }

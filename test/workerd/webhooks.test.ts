@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it, vi } from "vitest";
 import { webhookRegistryStub } from "../../durable-objects/webhook-registry-rpc.ts";
 import { verifySignature } from "../../origin/signature.ts";
 import { announceMoments } from "../../origin/webhooks/announce.ts";
@@ -201,6 +201,35 @@ describe("partner webhook delivery", () => {
     });
     expect(stats).toMatchObject({ attempts: 3, failures: 0, recent: { window: 3, successRate: 1 } });
     expect(stats.recent.p50Ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a malformed queue message is refused and acknowledged, and the ones beside it go through", async () => {
+    const endpoint = await createEndpoint({ url: `${receiver}/r/beside`, matches: ["wh-bad"] });
+    const refused = vi.spyOn(console, "error").mockImplementation(() => {});
+    await env.MOMENTS.sendBatch([
+      { body: { id: "x", kind: "not-a-kind", matchId: "wh-bad", seq: 1, ts: "t", innings: 1 } },
+      { body: "not even an object" },
+      { body: moment("wh-bad", 2, "six") },
+    ]);
+    await env.WEBHOOK_DELIVERIES.send({
+      endpointId: endpoint.id,
+      moment: { id: "no fields" },
+      enqueuedAt: 0,
+    });
+    const got = await until("the good moment", async () => {
+      const log = await received("beside");
+      return log.length >= 1 ? log : null;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await received("beside")).map((d) => d.deliveryId)).toEqual(["wh-bad:2:six:x"]);
+    // Each refusal is logged with its reason (and nothing else went wrong).
+    expect(refused.mock.calls.map((c) => c[0]).sort()).toEqual([
+      "delivery refused",
+      "moment refused",
+      "moment refused",
+    ]);
+    refused.mockRestore();
+    await expectSigned(got, endpoint.secret);
   });
 
   it("after a rotation, deliveries carry both signatures, the new first", async () => {
