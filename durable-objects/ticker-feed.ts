@@ -25,7 +25,7 @@ export class TickerFeed {
   constructor(
     private readonly sql: SqlStorage,
     private readonly config: CreaseConfig["ticker"],
-    private readonly privateMatches: readonly string[],
+    private readonly privateMatches: string[],
   ) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS ticker_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,7 +60,7 @@ export class TickerFeed {
 
   /** A match's summary changed: its headline waits to go out. Private matches are never kept. */
   touch(matchId: string, status: string, now: number): void {
-    if (isPrivateMatch([...this.privateMatches], matchId)) return;
+    if (isPrivateMatch(this.privateMatches, matchId)) return;
     const row = this.row(matchId);
     const finishedAt = status === "finished" ? (row?.finished_at ?? now) : null;
     this.sql.exec(
@@ -114,7 +114,7 @@ export class TickerFeed {
       const summary = summaryOf(row.match_id);
       const listed =
         summary !== null &&
-        !isPrivateMatch([...this.privateMatches], row.match_id) &&
+        !isPrivateMatch(this.privateMatches, row.match_id) &&
         onTicker(summary.status, row.finished_at, now, this.config.finishedForMs);
       const next = listed && summary ? headlineOf(summary) : null;
       const held = row.headline === null ? null : (JSON.parse(row.headline) as Headline);
@@ -146,7 +146,7 @@ export class TickerFeed {
         "SELECT match_id, headline FROM ticker_matches WHERE headline IS NOT NULL ORDER BY match_id",
       )
       .toArray()
-      .filter((r) => !isPrivateMatch([...this.privateMatches], r.match_id))
+      .filter((r) => !isPrivateMatch(this.privateMatches, r.match_id))
       .map((r) => JSON.parse(r.headline) as Headline);
     return { kind: "full", epoch: this.epoch(), version: this.version(), headlines };
   }

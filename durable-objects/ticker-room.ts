@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
+import { parentShard } from "../edge/fanout-tree.ts";
 import { FRAME_COSTS, type FrameMeterPolicy, meterFrame } from "../edge/frame-meter.ts";
 import type { RoomConfig } from "../edge/room-config.ts";
 import { expiredChildren } from "../edge/room-stream.ts";
@@ -10,7 +11,7 @@ import {
   tickerReaderSilent,
 } from "../edge/ticker-attachment.ts";
 import { TickerStore } from "../edge/ticker-store.ts";
-import { classifyTickerArrival, planTickerSync, type TickerHead } from "../edge/ticker-stream.ts";
+import { behindParent, classifyTickerArrival, planTickerSync } from "../edge/ticker-stream.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import { retryFrame } from "../protocol/frames.ts";
 import {
@@ -106,7 +107,10 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
 
   async registerChild(identity: TickerRoomIdentity, viewers: number): Promise<TickerHeadAnswer> {
     if (!this.store.identity())
-      this.store.setIdentity({ region: identity.region, shard: this.parentOf(identity) });
+      this.store.setIdentity({
+        region: identity.region,
+        shard: parentShard(identity.shard, this.config.fanout) ?? 0,
+      });
     const wasActive = this.isActive();
     this.store.putChild(identity.shard, viewers, Date.now());
     if (!wasActive) await this.activate();
@@ -184,10 +188,6 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
     return run;
   }
 
-  private parentOf(child: TickerRoomIdentity): number {
-    return Math.floor((child.shard - 1) / this.config.fanout);
-  }
-
   private isActive(): boolean {
     return this.ctx.getWebSockets().length > 0 || this.store.children().length > 0;
   }
@@ -205,7 +205,7 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
       this.ctx.getWebSockets().length + this.store.children().reduce((n, c) => n + c.viewers, 0);
     try {
       const upstream = await this.tree.report(identity, viewers);
-      if (behind(this.store.head(), upstream)) await this.enqueue(() => this.catchUp());
+      if (behindParent(this.store.head(), upstream)) await this.enqueue(() => this.catchUp());
     } catch (error) {
       console.error("ticker report failed", describeTicker(identity), String(error));
     }
@@ -298,9 +298,4 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
       closeQuietly(ws, CLOSE_CODES.silent, "silent: no heartbeat; reconnect");
     }
   }
-}
-
-/** The parent holds a newer version (or another history): a publication was lost on the way. */
-function behind(head: TickerHead, upstream: TickerHeadAnswer): boolean {
-  return upstream.epoch !== null && (upstream.epoch !== head.epoch || upstream.version > head.version);
 }

@@ -83,3 +83,8 @@ export function applyEntries(headlines: readonly Headline[], entries: readonly T
   }
   return [...byId.values()];
 }
+
+/** The parent holds a newer version (or another history): a publication was lost on the way; pull. */
+export function behindParent(head: TickerHead, parent: { epoch: string | null; version: number }): boolean {
+  return parent.epoch !== null && (parent.epoch !== head.epoch || parent.version > head.version);
+}

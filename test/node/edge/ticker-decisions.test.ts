@@ -4,6 +4,7 @@ import { planFlush, sendableAt } from "../../../edge/ticker-coalesce.ts";
 import { headlineOf, onTicker, sameHeadline } from "../../../edge/ticker-headline.ts";
 import {
   applyEntries,
+  behindParent,
   classifyTickerArrival,
   entriesSince,
   planTickerSync,
@@ -153,5 +154,13 @@ describe("a ticker room's stream", () => {
     );
     expect(list.map((x) => x.matchId)).toEqual(["b", "c"]);
     expect(list[0]?.innings[0]?.runs).toBe(2);
+  });
+
+  it("pulls when its parent holds a newer version or another history, not before the parent has one", () => {
+    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e1", version: 6 })).toBe(true);
+    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e2", version: 1 })).toBe(true);
+    expect(behindParent({ epoch: null, version: 0 }, { epoch: "e1", version: 0 })).toBe(true);
+    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e1", version: 5 })).toBe(false);
+    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: null, version: 0 })).toBe(false);
   });
 });
