@@ -7,6 +7,7 @@ import type { ProviderEvent } from "../../scoring/index.ts";
 import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { DEV_ADMIN, freePort, LocalStack, tempStateDir } from "../../scripts/local-stack.ts";
 import { type ReceivedDelivery, WebhookReceiver } from "../support/webhook-receiver.ts";
+import { launchBrowser } from "./support/browser.ts";
 
 const MATCH = "e2e-webhooks";
 /**
@@ -54,6 +55,7 @@ async function until<T>(
  * The whole path under `wrangler dev` and its local queues: signed ingest → ledger → moments →
  * fan-out → signed POSTs to a real receiver on 127.0.0.1 that fails, hangs and recovers. Ingest
  * latency is measured A/B/A: receivers answering, receivers failing and hanging, answering again.
+ * The dead letters are replayed from the ops page, in headless Chromium.
  */
 describe("partner webhooks end to end", () => {
   const file = JSON.parse(
@@ -151,9 +153,35 @@ describe("partner webhooks end to end", () => {
     receiver.setMode("dead", "ok");
     const upAgain = await ingestTimes(a2);
 
-    // The dead receiver is back: replay its dead letters.
-    const replay = await adminFetch(`/${dead.id}/dead-letters/replay`, { method: "POST" });
-    expect(replay).toEqual({ status: 202, body: { id: dead.id, replayed: bMoments.length } });
+    // The dead receiver is back: the operator sees its dead letters on the ops page and replays them.
+    const browser = await launchBrowser();
+    try {
+      const { page, errors } = await browser.page({ width: 1280, height: 900 }, stack.base);
+      await page.goto(`${stack.base}/ops.html`);
+      await page.getByLabel("Admin token").fill("dev-admin-token");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      const row = page.locator(`[data-endpoint-id="${dead.id}"]`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain(`${base}/r/dead`);
+      expect(await page.locator(`[data-endpoint-id="${flaky.id}"]`).textContent()).toMatch(
+        /\d+(\.\d)?% of \d+/,
+      );
+      const replay = page.getByTestId(`webhook-replay-${dead.id}`);
+      await replay.waitFor();
+      expect(await page.getByTestId("webhook-dead-letters").locator("tbody tr").count()).toBe(
+        bMoments.length,
+      );
+      await replay.click();
+      // Nothing left to replay: the endpoint's dead-letter table goes away.
+      await page.getByTestId("webhook-dead-letters").waitFor({ state: "detached" });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+    const { body: replayed } = await adminFetch(`/${dead.id}/dead-letters`);
+    const entries = replayed.deadLetters as { replayedAt: string | null }[];
+    expect(entries).toHaveLength(bMoments.length);
+    expect(entries.every((d) => d.replayedAt !== null)).toBe(true);
     const total = await until(
       "every moment delivered to both receivers",
       async () => (await allDelivered("flaky", lastSeq(a2))) && (await allDelivered("dead", lastSeq(a2))),
