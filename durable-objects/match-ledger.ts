@@ -39,6 +39,8 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private sequencer: Sequencer | null = null;
   private publisher: Publisher;
   private readonly resumeCache = new Map<string, ResumeAnswer>();
+  /** Publications being completed after their commit, in order (see `write`). */
+  private outbox: Promise<void> = Promise.resolve();
   private lag: LagWindow;
   private readonly viewersFreshMs: number;
 
@@ -138,6 +140,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   async resume(matchId: string, epoch: string, since: number): Promise<ResumeAnswer | null> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return null;
+    await this.outbox; // every published version has its delta
     const head = sequencer.cursor;
     const key = `${epoch}:${since}:${head}`;
     const cached = this.resumeCache.get(key);
@@ -262,7 +265,13 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
    */
   private write<T>(matchId: string, change: (sequencer: Sequencer) => T): T {
     const sequencer = this.sequencerFor(matchId);
-    let committed: { result: T; publication: Publication | null; moments: Moment[] };
+    let committed: {
+      result: T;
+      publication: Publication | null;
+      moments: Moment[];
+      before: MatchState;
+      after: MatchState;
+    };
     try {
       committed = this.ctx.storage.transactionSync(() => {
         const before = { seq: sequencer.cursor, state: sequencer.current() };
@@ -273,17 +282,32 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
         const moments = publication
           ? this.moments.record(matchId, before, after, cursor, this.store.eventsBetween(before.seq, cursor))
           : [];
-        return { result, publication, moments };
+        return { result, publication, moments, before: before.state, after };
       });
     } catch (error) {
       this.moments.forgetStanding();
       throw error;
     }
-    const { result, publication, moments } = committed;
+    const { result, publication, moments, before, after } = committed;
     if (publication) {
       this.resumeCache.clear();
-      this.ctx.waitUntil(this.publish(moments.length > 0 ? { ...publication, moments } : publication));
-      this.ctx.waitUntil(this.writeReadModel(matchId, sequencer));
+      // The caller has its answer first: the fossil delta, the edge and the read model come a
+      // turn of the event loop later, one version after another in publication order.
+      const ready = this.outbox
+        .then(nextTurn)
+        .then(() => this.publisher.completeDelta(publication, before, after));
+      this.outbox = ready.then(
+        () => undefined,
+        (error) => console.error("completing a publication failed", matchId, String(error)),
+      );
+      this.ctx.waitUntil(
+        ready.then((full) =>
+          Promise.all([
+            this.publish(moments.length > 0 ? { ...full, moments } : full),
+            this.writeReadModel(matchId, sequencer),
+          ]),
+        ),
+      );
     }
     if (moments.length > 0) this.announce(moments);
     return result;
@@ -417,4 +441,9 @@ function restoreLagWindow(raw: string | null): LagWindow {
   } catch {
     return new LagWindow();
   }
+}
+
+/** A turn of the event loop: what runs after it runs after the reply that is already on its way. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -360,6 +360,10 @@ export class LedgerStore {
     );
   }
 
+  setPublishedDelta(seq: number, delta: string): void {
+    this.sql.exec("UPDATE published SET delta = ? WHERE seq = ?", delta, seq);
+  }
+
   clearPublished(): void {
     this.sql.exec("DELETE FROM published");
   }

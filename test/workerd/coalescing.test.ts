@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { ledgerStub } from "../../durable-objects/stubs.ts";
 import { roomName } from "../../edge/fanout-tree.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
@@ -38,7 +39,8 @@ describe("a room that is behind", () => {
     await Promise.all([patches.waitForSeq(20), deltas.waitForSeq(20)]);
 
     const final = (await matchState(matchId)).state;
-    const after5 = (type: string) => (v: TestViewer) => v.frames.filter((f) => f.type === type && f.seq > 5);
+    const after5 = (type: string) => (v: TestViewer) =>
+      v.frames.filter((f) => f.type === type && "seq" in f && f.seq > 5);
     const coalesced = after5("patch")(patches);
     expect(coalesced).toHaveLength(1);
     expect(coalesced[0]).toMatchObject({ prev: 5, seq: 20 });
@@ -65,7 +67,7 @@ describe("a room that is behind", () => {
     expect(forgot.status).toBe(200);
     await ingestEvents(events.slice(2, 12));
     // The versions 3..12 as the ledger published them, handed to the hub back to back.
-    const ledger = env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
+    const ledger = ledgerStub(env, matchId);
     const answer = await ledger.resume(matchId, viewer.epoch ?? "", 2);
     if (answer?.kind !== "patches") throw new Error("expected the ledger's patches");
     await runInDurableObject(hub, async (room, state) => {

@@ -62,7 +62,10 @@ describe("fan-out through regional shards", () => {
     const expected = (await matchState(matchId)).state;
     for (const v of viewers) {
       expect(v.errors).toEqual([]);
-      expect(v.versions()).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]);
+      expect(
+        v.appliedEvery([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]),
+        JSON.stringify(v.versions()),
+      ).toBe(true);
       expect(v.state).toEqual(expected);
     }
     for (const v of viewers) v.close();
@@ -86,8 +89,9 @@ describe("resume", () => {
     });
     await back.waitForSeq(30);
     expect(back.frames.filter((f) => f.type === "snapshot")).toEqual([]);
-    // The missed versions come as patches marked resumed; any published while it reconnected follow live.
-    expect(back.versions()).toEqual([15, 20, 25, 30]);
+    // The missed versions come as patches marked resumed; any published while it reconnected
+    // follow live (perhaps as one coalesced patch, if the room itself had to catch up first).
+    expect(back.appliedEvery([10, 15, 20, 25, 30], 10), JSON.stringify(back.versions())).toBe(true);
     expect(back.frames[0]).toMatchObject({ type: "patch", prev: 10, resumed: true });
     await back.waitFor(
       () => back.frames.some((f) => f.type === "presence" && f.resumed === true),
@@ -177,7 +181,7 @@ describe("a lost notification is repaired by the pull path", () => {
     expect(viewer.errors).toEqual([]);
     // Every version in order, the lost one included (pulled, or caught up by the presence tick).
     const batches = Array.from({ length: next / 10 }, (_, i) => (i + 1) * 10);
-    expect(viewer.versions()).toEqual(batches);
+    expect(viewer.appliedEvery(batches), JSON.stringify(viewer.versions())).toBe(true);
     expect(viewer.state).toEqual((await matchState(matchId)).state);
   });
 

@@ -17,7 +17,7 @@ describe("live feed over WebSocket", () => {
     for (let i = 10; i < 40; i += 5) await ingestEvents(events.slice(i, i + 5));
     await viewer.waitForSeq(40);
     expect(viewer.errors).toEqual([]);
-    expect(viewer.versions()).toEqual([10, 15, 20, 25, 30, 35, 40]);
+    expect(viewer.appliedEvery([10, 15, 20, 25, 30, 35, 40]), JSON.stringify(viewer.versions())).toBe(true);
     expect(viewer.state).toEqual((await matchState(matchId)).state);
     viewer.close();
   });

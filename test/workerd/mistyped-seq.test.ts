@@ -71,7 +71,7 @@ describe("one mistyped seq no longer spoils the rest of the match", () => {
     const snapshots = viewer.frames.filter((f) => f.type === "snapshot");
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0]?.type === "snapshot" && snapshots[0].epoch).toBe(final.epoch);
-    expect(viewer.versions()).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    expect(viewer.appliedEvery([4, 5, 6, 7, 8, 9, 10]), JSON.stringify(viewer.versions())).toBe(true);
 
     const parked = await deadLetters(matchId);
     expect(parked).toEqual([

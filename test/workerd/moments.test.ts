@@ -182,6 +182,9 @@ describe("GET /v1/matches/:id/moments", () => {
         got.push(p);
       };
       for (const event of events.slice(1)) await instance.ingest(matchId, [event]);
+      // Publications leave after the reply, in order, once each one's fossil delta is complete.
+      await (instance as unknown as { outbox: Promise<void> }).outbox;
+      await new Promise((resolve) => setTimeout(resolve, 0));
       return got;
     });
     expect(published).toHaveLength(events.length - 1);

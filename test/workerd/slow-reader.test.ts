@@ -35,7 +35,10 @@ describe("slow readers", () => {
     // Conflated: no patches (nor presence) went to the slow reader while it stayed silent.
     expect(slow.frames.slice(framesWhenConflated).filter((f) => f.type === "patch")).toEqual([]);
     expect(fast.errors).toEqual([]);
-    expect(fast.versions().slice(-4)).toEqual([45, 50, 55, 60]);
+    expect(
+      fast.appliedEvery([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60]),
+      JSON.stringify(fast.versions()),
+    ).toBe(true);
 
     // It speaks again: one fresh snapshot of the newest state, not the backlog.
     slow.send(JSON.stringify({ type: "ping", seq: 40 }));

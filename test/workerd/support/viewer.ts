@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from "fast-json-patch";
 import { parseServerMessage, type ServerMessage } from "../../../protocol/live-messages.ts";
 import { applyStateDelta, stateText } from "../../../protocol/state-delta.ts";
+import { appliedEveryVersion } from "../../support/version-chain.ts";
 import { worker } from "./ingest.ts";
 
 /**
@@ -108,6 +109,22 @@ export class TestViewer {
         throw new Error(`timed out waiting for ${what}; errors: ${this.errors.join("; ")}`);
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  /**
+   * Whether this viewer applied every one of `versions` in order, from the first: each frame
+   * continues the one before, one version or a run the room coalesced (test/support/version-chain.ts).
+   * A viewer that came back holding a version starts from that one.
+   */
+  appliedEvery(versions: number[], heldSeq?: number): boolean {
+    const steps = this.frames.flatMap((f): [number | null, number][] =>
+      f.type === "snapshot"
+        ? [[null, f.seq]]
+        : f.type === "patch" || f.type === "delta"
+          ? [[f.prev, f.seq]]
+          : [],
+    );
+    return appliedEveryVersion(heldSeq === undefined ? steps : [[null, heldSeq], ...steps], versions);
   }
 
   /** The seqs of the versions this viewer applied, in order (snapshot seqs included). */
