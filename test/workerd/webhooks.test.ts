@@ -257,6 +257,17 @@ describe("partner webhook delivery", () => {
       });
       expect(check.ok, `secret ${index}`).toBe(true);
     }
+    // The new secret is never shown again; the old one stops signing when the grace period ends.
+    const detail = await admin(`/${endpoint.id}`);
+    expect(JSON.stringify(detail.body)).not.toContain(rotated.body.secret);
+    const graceEnds = Date.parse(rotated.body.previousSecretUntil);
+    expect(graceEnds - Date.now()).toBeGreaterThan(86_400_000 - 60_000);
+    const registry = webhookRegistryStub(env);
+    expect((await registry.targets([endpoint.id], graceEnds - 1))[0]?.secrets).toEqual([
+      rotated.body.secret,
+      endpoint.secret,
+    ]);
+    expect((await registry.targets([endpoint.id], graceEnds))[0]?.secrets).toEqual([rotated.body.secret]);
   });
 });
 
