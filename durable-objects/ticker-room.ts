@@ -11,7 +11,7 @@ import {
   tickerReaderSilent,
 } from "../edge/ticker-attachment.ts";
 import { TickerStore } from "../edge/ticker-store.ts";
-import { behindParent, classifyTickerArrival, planTickerSync } from "../edge/ticker-stream.ts";
+import { behindParent, classifyTickerArrival, planTickerSync, viewerAhead } from "../edge/ticker-stream.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import { retryFrame } from "../protocol/frames.ts";
 import {
@@ -267,7 +267,7 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
   /** A viewer's first frames, or its answer to a resume: the changes it missed, else every headline. */
   private async sync(ws: WebSocket, since: number | undefined, epoch: string | undefined): Promise<void> {
     if (ws.readyState !== WS_OPEN) return;
-    if (!this.store.hasState()) await this.catchUp();
+    if (!this.store.hasState() || viewerAhead(this.store.head(), since, epoch)) await this.catchUp();
     const head = this.store.head();
     const plan = planTickerSync(head, since, epoch, this.store.ring());
     if (plan.kind === "replay") {

@@ -88,3 +88,11 @@ export function applyEntries(headlines: readonly Headline[], entries: readonly T
 export function behindParent(head: TickerHead, parent: { epoch: string | null; version: number }): boolean {
   return parent.epoch !== null && (parent.epoch !== head.epoch || parent.version > head.version);
 }
+
+/**
+ * A viewer resuming from a version this room has not reached yet (it followed another shard
+ * or region that was ahead): the room catches up first, so it never answers with an older list.
+ */
+export function viewerAhead(head: TickerHead, since: number | undefined, epoch: string | undefined): boolean {
+  return since !== undefined && epoch !== undefined && epoch === head.epoch && since > head.version;
+}

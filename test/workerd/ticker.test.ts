@@ -378,6 +378,32 @@ describe("the ticker", () => {
     expect(retry?.type === "retry" && retry.afterMs >= 1000 && retry.afterMs < 5000).toBe(true);
   });
 
+  it("catches up before answering a viewer that resumes from further on than its room", async () => {
+    await ingestEvents(fixtureEvents("1082648", "tick-ahead").slice(0, 6));
+    const viewer = await TickerViewer.connect("region=afr");
+    await viewer.until(() => viewer.headlines.has("tick-ahead"), "tick-ahead listed", 5000);
+    const { epoch, version } = viewer;
+    const held = new Map(viewer.headlines);
+    // The room falls behind (as a shard that lost a publication would): its store says version 0.
+    // The first viewer stays, so the room is not waking up (which catches up on its own).
+    const hub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("afr", 0)));
+    await runInDurableObject(hub, (room) => {
+      const store = (room as unknown as { store: { replace(e: string, v: number, h: Headline[]): void } })
+        .store;
+      store.replace(epoch ?? "", 0, []);
+    });
+    const back = await TickerViewer.connect(`region=afr&since=${version}&epoch=${epoch}`);
+    back.epoch = epoch;
+    back.version = version;
+    for (const [id, h] of held) back.headlines.set(id, h);
+    await back.until(() => back.frames.some((f) => f.message.type === "resumed"), "resumed", 5000);
+    // Not an older (here: empty) list: the room caught up first and replayed only what was new.
+    expect(back.frames.some((f) => f.message.type === "headlines")).toBe(false);
+    expect(back.errors).toEqual([]);
+    const line = await listed("tick-ahead");
+    await back.until(() => agrees(back.headlines.get("tick-ahead"), line), "tick-ahead current", 5000);
+  });
+
   it("refuses a since without its epoch, and a plain GET", async () => {
     const bad = await worker("/v1/ticker/ws?since=3", { headers: { upgrade: "websocket" } });
     expect(bad.status).toBe(400);

@@ -8,6 +8,7 @@ import {
   classifyTickerArrival,
   entriesSince,
   planTickerSync,
+  viewerAhead,
 } from "../../../edge/ticker-stream.ts";
 import type { MatchSummary } from "../../../protocol/admin-types.ts";
 import type { Headline, TickerEntry } from "../../../protocol/ticker.ts";
@@ -162,5 +163,13 @@ describe("a ticker room's stream", () => {
     expect(behindParent({ epoch: null, version: 0 }, { epoch: "e1", version: 0 })).toBe(true);
     expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e1", version: 5 })).toBe(false);
     expect(behindParent({ epoch: "e1", version: 5 }, { epoch: null, version: 0 })).toBe(false);
+  });
+
+  it("catches up before answering a viewer that resumes from further on than the room is", () => {
+    const head = { epoch: "e1", version: 5 };
+    expect(viewerAhead(head, 7, "e1")).toBe(true);
+    expect(viewerAhead(head, 5, "e1")).toBe(false);
+    expect(viewerAhead(head, 7, "e0")).toBe(false); // another history: every headline anyway
+    expect(viewerAhead(head, undefined, undefined)).toBe(false);
   });
 });
