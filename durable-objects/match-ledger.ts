@@ -24,7 +24,7 @@ import {
   type Moment,
   type ProviderEvent,
 } from "../scoring/index.ts";
-import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, Upstream } from "./rpc.ts";
+import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, RoomRpc, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
 
 /**
@@ -41,6 +41,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private readonly resumeCache = new Map<string, ResumeAnswer>();
   /** Publications being completed after their commit, in order (see `write`). */
   private outbox: Promise<void> = Promise.resolve();
+  private readonly hubs = new Map<string, RoomRpc>();
   private lag: LagWindow;
   private readonly viewersFreshMs: number;
 
@@ -321,14 +322,23 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.ctx.waitUntil(announceMoments(this.env, moments));
   }
 
+  /** One stub per region's hub, kept: calls on one stub arrive in the order they were made. */
+  private hub(matchId: string, region: string): RoomRpc {
+    let hub = this.hubs.get(region);
+    if (!hub) {
+      hub = roomStub(this.env, matchId, region, 0);
+      this.hubs.set(region, hub);
+    }
+    return hub;
+  }
+
   /** One message per active region, to its hub; hubs forward to their shards. */
   private async publish(publication: Publication): Promise<void> {
     const regions = this.store.edgeRegions();
     await Promise.all(
       regions.map(async ({ region }) => {
         try {
-          const hub = roomStub(this.env, publication.matchId, region, 0);
-          const { active } = await hub.publish(publication);
+          const { active } = await this.hub(publication.matchId, region).publish(publication);
           if (!active) this.store.unregisterRegion(region);
         } catch (error) {
           // The hub will notice the jump on the next version (or its own presence tick) and pull.

@@ -28,6 +28,7 @@ import { stateAsJson } from "../origin/ledger/publisher.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import {
   coalescedFrames,
+  momentFrame,
   presenceFrame,
   retryFrame,
   snapshotFrame,
@@ -41,6 +42,7 @@ import {
   parseClientMessage,
   SUBPROTOCOL,
 } from "../protocol/live-messages.ts";
+import type { Moment } from "../protocol/moments.ts";
 import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
 import { parseHandoff, refusalResponse } from "../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
@@ -97,7 +99,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   override async fetch(request: Request): Promise<Response> {
     const handoff = parseHandoff(request.headers);
     if (!handoff) return Response.json({ error: "bad room handoff" }, { status: 400 });
-    const { since, epoch, bridge, format, snapshot, ...identity } = handoff;
+    const { since, epoch, bridge, format, snapshot, moments, ...identity } = handoff;
     this.remember(identity);
     const sockets = this.ctx.getWebSockets().length;
     if (sockets >= this.config.maxSockets) return refusalResponse({ refused: "full" });
@@ -122,6 +124,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       snapshotAt: null,
       snapshotOwed: false,
       gzip: snapshot === "gzip" && !bridge,
+      moments: moments && !bridge,
     } satisfies SocketAttachment);
     if (sockets === 0) this.ctx.waitUntil(this.activate());
     this.ctx.waitUntil(this.syncSoon(server, since, epoch));
@@ -312,10 +315,13 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     const batch = this.arrived.splice(0);
     if (!identity) return;
     let run: PublishedPatch[] = [];
+    let moments: Moment[] = [];
+    // Each version's moments go out right behind it: a viewer's state already shows them.
     const flush = async () => {
-      const entries = run;
-      run = [];
+      const [entries, announced] = [run, moments];
+      [run, moments] = [[], []];
       await this.deliver(identity, entries);
+      await this.announce(identity, announced);
     };
     for (const publication of batch) {
       const arrival = classifyArrival(this.store.head(), publication);
@@ -323,9 +329,11 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
         case "reset":
           await flush();
           if (publication.kind === "reset") await this.resetTo(identity, publication);
+          await this.announce(identity, publication.moments ?? []);
           break;
         case "next":
           if (publication.kind === "patch") run.push(this.accept(identity, publication, publication));
+          moments.push(...(publication.moments ?? []));
           break;
         case "duplicate":
           break;
@@ -352,6 +360,20 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       this.accept(identity, patch, { kind: "patch", matchId, epoch: answer.epoch, ...patch }),
     );
     await this.deliver(identity, entries);
+    // A pull carries no moments: those of the pulled versions, for the sockets that want them.
+    if (this.wantsMoments()) {
+      const moments = await this.ledger(identity)
+        .momentsAfter(head.seq, MAX_PULLED_MOMENTS)
+        .catch(() => null);
+      await this.announce(
+        identity,
+        (moments ?? []).filter((m) => m.seq <= (entries.at(-1)?.seq ?? head.seq)),
+      );
+    }
+  }
+
+  private wantsMoments(): boolean {
+    return this.ctx.getWebSockets().some((ws) => this.book.get(ws)?.moments === true);
   }
 
   /** A new version: on to the children at once, into the ring, onto the state if we hold it. */
@@ -368,6 +390,18 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       }
     }
     return entry;
+  }
+
+  /** Moments to the sockets that asked for them, in slices like any broadcast. */
+  private async announce(identity: RoomIdentity, moments: readonly Moment[]): Promise<void> {
+    if (moments.length === 0) return;
+    const frames = moments.map((m) => momentFrame(identity.matchId, m));
+    const asked = this.ctx
+      .getWebSockets()
+      .filter((ws) => this.book.receivesBroadcasts(ws) && this.book.get(ws)?.moments);
+    await inSlices(asked, (ws) => {
+      for (const frame of frames) sendQuietly(ws, frame);
+    });
   }
 
   /** Accepted versions out to the sockets: one frame per version, or one for a run of them. */
@@ -582,6 +616,9 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     closeQuietly(ws, code, reason);
   }
 }
+
+/** Moments of a pulled run sent to the sockets that want them (the HTTP route has every one). */
+const MAX_PULLED_MOMENTS = 500;
 
 /** Sockets served per turn of the event loop: a slice is a few milliseconds of sends. */
 const SLICE = 256;

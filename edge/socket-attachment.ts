@@ -30,6 +30,8 @@ export const socketAttachmentSchema = z.object({
   snapshotOwed: z.boolean().default(false),
   /** Snapshots go to this socket as one binary frame, gzipped (`?snapshot=gzip`). */
   gzip: z.boolean().default(false),
+  /** `moment` messages go to this socket too (`?moments=1`). */
+  moments: z.boolean().default(false),
 });
 export type SocketAttachment = z.infer<typeof socketAttachmentSchema>;
 

@@ -10,6 +10,7 @@ import type {
   RetryMessage,
   SnapshotMessage,
 } from "./live-messages.ts";
+import type { Moment, MomentMessage } from "./moments.ts";
 import type { PublishedPatch } from "./publication.ts";
 import type { LiveFormat } from "./state-delta.ts";
 
@@ -69,6 +70,11 @@ export function coalescedFrames(
     "json-patch": [merged],
     fossil: entries.map((e) => versionFrames(matchId, e, false).fossil),
   };
+}
+
+/** One moment, to the sockets that asked for them (`?moments=1`). */
+export function momentFrame(matchId: string, moment: Moment): string {
+  return JSON.stringify({ type: "moment", matchId, moment } satisfies MomentMessage);
 }
 
 export function presenceFrame(

@@ -18,6 +18,7 @@ const HEADERS = {
   bridge: "x-crease-bridge",
   format: "x-crease-format",
   snapshot: "x-crease-snapshot",
+  moments: "x-crease-moments",
 } as const;
 
 /** How a viewer asked for its snapshots: JSON text (default) or one gzipped binary frame. */
@@ -34,6 +35,8 @@ export interface RoomHandoff {
   bridge: boolean;
   format: LiveFormat;
   snapshot: SnapshotEncoding;
+  /** `moment` messages too (`?moments=1`). */
+  moments: boolean;
 }
 
 const handoffSchema = z.object({
@@ -45,6 +48,7 @@ const handoffSchema = z.object({
   bridge: z.enum(["1", "0"]).default("0"),
   format: z.enum(LIVE_FORMATS).default("json-patch"),
   snapshot: z.enum(SNAPSHOT_ENCODINGS).default("json"),
+  moments: z.enum(["1", "0"]).default("0"),
 });
 
 /** Writes a handoff onto the headers of the upgrade request the Worker passes to a room. */
@@ -61,6 +65,7 @@ export function encodeHandoff(headers: Headers, handoff: RoomHandoff): Headers {
   out.set(HEADERS.bridge, handoff.bridge ? "1" : "0");
   out.set(HEADERS.format, handoff.format);
   out.set(HEADERS.snapshot, handoff.snapshot);
+  out.set(HEADERS.moments, handoff.moments ? "1" : "0");
   return out;
 }
 
@@ -76,12 +81,14 @@ export function parseHandoff(headers: Headers): RoomHandoff | null {
     bridge: get(HEADERS.bridge),
     format: get(HEADERS.format),
     snapshot: get(HEADERS.snapshot),
+    moments: get(HEADERS.moments),
   });
   if (!parsed.success) return null;
-  const { bridge, since, epoch, ...rest } = parsed.data;
+  const { bridge, since, epoch, moments, ...rest } = parsed.data;
   return {
     ...rest,
     bridge: bridge === "1",
+    moments: moments === "1",
     ...(since !== undefined ? { since } : {}),
     ...(epoch !== undefined ? { epoch } : {}),
   };

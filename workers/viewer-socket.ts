@@ -17,6 +17,7 @@ export interface ViewerHandoff {
   bridge?: boolean;
   format?: LiveFormat;
   snapshot?: SnapshotEncoding;
+  moments?: boolean;
 }
 
 /**
@@ -52,6 +53,7 @@ export async function connectViewer(
       bridge: handoff.bridge ?? false,
       format: handoff.format ?? "json-patch",
       snapshot: handoff.snapshot ?? "json",
+      moments: handoff.moments ?? false,
     });
     const room = roomFetcher(env, handoff.matchId, handoff.region, shard);
     const response = await room.fetch(new Request(request.url, { method: "GET", headers }));

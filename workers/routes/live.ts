@@ -55,6 +55,10 @@ live.get("/:matchId/ws", async (c) => {
   if (!isSnapshotEncoding(snapshot)) {
     throw new HttpError(400, "invalid_snapshot", `"snapshot" is one of ${SNAPSHOT_ENCODINGS.join(", ")}`);
   }
+  const momentsAsked = c.req.query("moments") ?? "0";
+  if (momentsAsked !== "0" && momentsAsked !== "1") {
+    throw new HttpError(400, "invalid_moments", `"moments" is 1 (send moment messages) or 0`);
+  }
   const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
   // Browsers show no HTTP status for a failed handshake: the refusal is a close code (4001, 4004), never retried.
   const access = await checkAccess(
@@ -64,7 +68,15 @@ live.get("/:matchId/ws", async (c) => {
     offered?.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
   );
   if (!access.ok) return closedSocket(access.closeCode, access.message);
-  return connectViewer(c.env, config, c.req.raw, { matchId, region, since, epoch, format, snapshot });
+  return connectViewer(c.env, config, c.req.raw, {
+    matchId,
+    region,
+    since,
+    epoch,
+    format,
+    snapshot,
+    moments: momentsAsked === "1",
+  });
 });
 
 /**
