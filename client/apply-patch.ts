@@ -1,3 +1,4 @@
+/// <reference path="./fast-json-patch-core.d.ts" />
 /**
  * Applies one RFC 6902 patch with fast-json-patch. Its core module alone: the package's index
  * also carries `compare` and `observe`, which only the server uses, and a browser would
