@@ -262,10 +262,15 @@ async function runVariant(v: Variant, o: RunOptions) {
     shares.forEach((count, i) => {
       herd.send(i, { cmd: "connect", base, matchId, count, seq: seq0, startAt: tA, windowMs: 1000 });
     });
+    const watchA = setInterval(
+      () => console.error(`herd ${v.name}: ${progress()} of ${N} hold the snapshot`),
+      5000,
+    );
     const heldA = await herd.take(
       is("held", (m) => m.seq === seq0),
       o.convergeMs + 1300,
     );
+    clearInterval(watchA);
     const okA = heldA.every((h) => h !== null);
     const repA = await report();
     const holdingA = repA.heldAt.filter((t) => !Number.isNaN(t)).length;
@@ -273,6 +278,9 @@ async function runVariant(v: Variant, o: RunOptions) {
       allSnapshotMs: okA ? r0(Math.max(...heldA.map((h) => h?.lastAt ?? 0)) - tA) : null,
       holding: holdingA,
       refused: repA.log.refused.length,
+      /** Attempts that failed without a hint (connection refused or reset, 1006). */
+      failed: repA.log.failed.length,
+      attempts: repA.log.attempts.length,
       peakAcceptedPer100ms: peak(repA.log.accepted, tA, 100),
       peakAcceptedPerSecond: peak(repA.log.accepted, tA, 1000),
     };

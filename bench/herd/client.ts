@@ -3,6 +3,12 @@
  * (full jitter, base 500 ms, max 30 s; the attempt counter reset only after 12 s in sync; a
  * `retry` frame's `afterMs` used instead of the jitter; a resume from the held `since`/`epoch`),
  * asking for gzipped snapshots as the client library does where the runtime can inflate them.
+ * Like the library's watchdogs (client/connection.ts, client/live-subscription.ts), an attempt
+ * gives up when the handshake has not completed 12 s after it began, or no snapshot came 12 s
+ * after it opened, and the client reconnects after its backoff: a connection stuck in the
+ * kernel's SYN retries behind a full accept queue is not waited on for minutes. (Once in sync
+ * the herd's clients stay quiet: no pings, no silence watchdog; they are measured only until
+ * they hold the version.)
  * Every attempt and outcome is timestamped on CLOCK_MONOTONIC (`nowMs`, one clock for every
  * process on the machine), so a herd spread over several processes is measured on one clock.
  */
@@ -14,11 +20,13 @@ import { nowMs } from "../fanout/workload.ts";
 const BACKOFF = { baseMs: 500, maxMs: 30_000 };
 /** The client library's: an attempt counter resets after a connection stayed in sync this long. */
 const HEALTHY_AFTER_MS = 12_000;
+/** The library's heartbeat timeout: the handshake, then the first snapshot, each get this long. */
+const GIVE_UP_AFTER_MS = 12_000;
 
 /** Every connection attempt and its outcome, timestamped (nowMs()). */
 export interface HerdLog {
   attempts: number[];
-  /** Accepted: the first frame was a snapshot or a (resumed) patch, not a refusal. */
+  /** Accepted: the first frame was a snapshot, a (resumed) patch, or a resume's presence; not a refusal. */
   accepted: number[];
   /** Refused with a hint: a `retry` frame, then close 1013. */
   refused: number[];
@@ -29,6 +37,7 @@ export const newHerdLog = (): HerdLog => ({ attempts: [], accepted: [], refused:
 
 interface Frame {
   type?: string;
+  resumed?: boolean;
   seq?: number;
   epoch?: string;
   afterMs?: number;
@@ -93,17 +102,36 @@ export class HerdClient {
     this.log.attempts.push(nowMs());
     const ws = new WebSocket(url, ["crease.v1"], { perMessageDeflate: false });
     this.ws = ws;
+    let watchdog: NodeJS.Timeout | undefined = setTimeout(() => ws.terminate(), GIVE_UP_AFTER_MS);
+    const stopWatchdog = () => {
+      clearTimeout(watchdog);
+      watchdog = undefined;
+    };
+    ws.on("open", () => {
+      stopWatchdog();
+      watchdog = setTimeout(() => ws.terminate(), GIVE_UP_AFTER_MS);
+    });
     ws.on("message", (data: Buffer, isBinary) => {
       const at = nowMs();
       const m: Frame = isBinary ? snapshotHeader(data) : (JSON.parse(String(data)) as Frame);
       if (m.type === "retry") {
+        stopWatchdog();
         this.retryAfterMs = m.afterMs ?? null;
         refusedHint = true;
+        return;
+      }
+      // A resume with nothing new is answered by a presence frame marked `resumed`: in sync, as the library sees it.
+      if (m.type === "presence" && m.resumed === true && first) {
+        first = false;
+        this.log.accepted.push(at);
+        stopWatchdog();
+        this.syncedAt ??= at;
         return;
       }
       if ((m.type === "snapshot" || m.type === "patch" || m.type === "delta") && typeof m.seq === "number") {
         if (first) this.log.accepted.push(at);
         first = false;
+        stopWatchdog();
         if (m.type === "snapshot" && m.epoch) this.epoch = m.epoch;
         if (this.seq === null || m.seq > this.seq) this.seq = m.seq;
         this.syncedAt ??= at;
@@ -112,6 +140,7 @@ export class HerdClient {
     });
     ws.on("error", () => undefined); // the close that follows decides
     ws.on("close", (code) => {
+      stopWatchdog();
       if (this.ws !== ws || this.stopped) return;
       this.ws = null;
       const at = nowMs();
