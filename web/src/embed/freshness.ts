@@ -5,7 +5,14 @@
  * while the socket is down, and a refused origin or an unknown match is said in words.
  */
 import type { SubscriptionStatus } from "../../../client/index.ts";
-import { ago } from "../dom.ts";
+
+/** "12 s ago", "3 min ago", as the pages say it (web/src/dom.ts), without the DOM: tested in Node. */
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s} s ago`;
+  const m = Math.round(s / 60);
+  return m < 90 ? `${m} min ago` : `${Math.round(m / 60)} h ago`;
+}
 
 /** Consecutive failed handshakes (never opened) before the element asks whether it is refused. */
 export const REFUSED_AFTER_FAILURES = 3;
