@@ -1,6 +1,6 @@
 /**
  * `npm run screenshots`: refreshes the README's screenshots in docs/screenshots/ (match-desktop.png,
- * match-phone.png, ops.png). Starts its own local stack on a free port with fresh state, replays
+ * match-phone.png, ops.png, and embed-host.png: a page on another origin embedding the widget). Starts its own local stack on a free port with fresh state, replays
  * the default bundled match and a short match with one parked event (so the operations page has
  * a dead letter to show), and photographs the pages in headless Chromium.
  *
@@ -11,6 +11,8 @@
  *   npm run screenshots -- --out DIR  writes them somewhere else, to compare first
  */
 import { rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { ProviderEvent } from "../scoring/index.ts";
 import { launchBrowser } from "../test/e2e/support/browser.ts";
@@ -21,6 +23,34 @@ const MATCH_ID = `cricsheet-${DEFAULT_MATCH}`;
 /** Another bundled match, cut short, with one event the ledger must park. */
 const PARKED_FIXTURE = "1082648";
 const PARKED_ID = `cricsheet-${PARKED_FIXTURE}`;
+
+/** The same match again, cut in the middle of the chase: live, for the embedded widget's picture. */
+const EMBED_ID = `cricsheet-${DEFAULT_MATCH}-live`;
+
+/**
+ * A news article on another origin (its own server, its own port) embedding both elements: a live
+ * match in the full layout, the finished one compact and dark, and the ticker.
+ */
+async function embedHost(base: string): Promise<{ url: string; close: () => void }> {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A cricket blog</title>
+<style>body{font:17px/1.6 Georgia,serif;max-width:46rem;margin:2rem auto;color:#222}
+h1{font-size:1.8rem;margin:0 0 .5rem}crease-score,crease-ticker{margin:1rem 0}
+crease-ticker{--crease-accent:#8a2be2}</style></head><body>
+<crease-ticker></crease-ticker>
+<h1>Punjab defend 184 in Jaipur</h1>
+<p>The chase is on. The widget below is live: it updates ball by ball without a reload.</p>
+<crease-score match="${EMBED_ID}" layout="full"></crease-score>
+<p>Earlier, the same fixture, finished (compact layout, dark theme):</p>
+<crease-score match="${MATCH_ID}" theme="dark"></crease-score>
+<script src="${base}/embed/crease-embed.js" async></script>
+</body></html>`;
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
+}
 
 function outDir(argv: string[]): string {
   const at = argv.indexOf("--out");
@@ -50,6 +80,9 @@ async function main(): Promise<void> {
       events: withParkedEvent(fixtureEvents(PARKED_FIXTURE, PARKED_ID)),
       speed: 0,
     });
+    const live = fixtureEvents(DEFAULT_MATCH, EMBED_ID);
+    const chase = live.findLastIndex((e) => e.type === "innings.start");
+    await replay({ base: stack.base, events: live.slice(0, chase + 70), speed: 0 });
     const last = `main[data-seq="${events.length}"]`;
 
     const desktop = await browser.page({ width: 1280, height: 1000 }, stack.base);
@@ -70,9 +103,26 @@ async function main(): Promise<void> {
     await ops.page.getByTestId("dead-discard-10").waitFor();
     await ops.page.screenshot({ path: join(out, "ops.png"), fullPage: true });
 
-    const problems = [desktop, phone, ops].flatMap((p) => [...p.external, ...p.errors]);
+    const host = await embedHost(stack.base);
+    const embed = await browser.page({ width: 900, height: 640 }, stack.base);
+    try {
+      await embed.page.goto(host.url);
+      await embed.page
+        .locator("crease-score")
+        .first()
+        .getByText(/need \d+ runs/)
+        .waitFor();
+      await embed.page.locator("crease-ticker li").first().waitFor();
+      await embed.page.screenshot({ path: join(out, "embed-host.png") });
+    } finally {
+      host.close();
+    }
+    // The host page is on another origin: its requests to the stack are the point, not leaks.
+    embed.external.length = 0;
+
+    const problems = [desktop, phone, ops, embed].flatMap((p) => [...p.external, ...p.errors]);
     if (problems.length) throw new Error(`the pages reported problems:\n${problems.join("\n")}`);
-    console.log(`wrote match-desktop.png, match-phone.png and ops.png to ${out}`);
+    console.log(`wrote match-desktop.png, match-phone.png, ops.png and embed-host.png to ${out}`);
   } finally {
     await browser.close();
     await stack.stop();

@@ -24,6 +24,7 @@ export class CreaseScore extends EmbedElement {
     "aria-atomic": "true",
     "data-testid": "score",
   });
+  readonly #head = h("div", { class: "row" });
   readonly #details = h("div", { class: "details", part: "details" });
   readonly #link = h("a", { target: "_blank", rel: "noopener", part: "link" }, "Scorecard");
   readonly #notice = h("p", { class: "notice", role: "alert", "data-testid": "notice", hidden: true });
@@ -31,11 +32,8 @@ export class CreaseScore extends EmbedElement {
 
   constructor() {
     super();
-    this.body.append(
-      h("div", { class: "row" }, this.#title, this.#score, this.#fresh, this.#link),
-      this.#details,
-      h("div", { class: "row" }, this.#notice, this.#retry),
-    );
+    this.#head.append(this.#title, this.#score, this.#fresh, this.#link);
+    this.body.append(this.#head, this.#details, h("div", { class: "row" }, this.#notice, this.#retry));
     this.#retry.addEventListener("click", () => this.guard(() => this.connectedCallback()));
   }
 
@@ -80,6 +78,9 @@ export class CreaseScore extends EmbedElement {
     // Full: an innings a line (the stylesheet keeps the breaks); compact: one line.
     setText(this.#score, view ? scoreLine(view.teams, view.innings, this.compact ? " · " : "\n") : "");
     this.#renderDetails(view);
+    // Compact: the link ends the one line; full: it ends the card, after the requirement.
+    const linkAfter = this.compact ? this.#fresh : this.#details;
+    if (linkAfter.nextSibling !== this.#link) linkAfter.after(this.#link);
   }
 
   #renderDetails(view: ScoreView | null): void {
