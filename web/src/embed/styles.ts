@@ -6,7 +6,7 @@
  */
 export const STYLES = `
 :host{all:initial;display:block;contain:content;
---_bg:#fff;--_fg:#14161a;--_muted:#4d5561;--_border:#d5d9e0;--_accent:#0b57d0;--_live:#0a7a2f;--_warn:#a1260d;
+--_bg:#ffffff;--_fg:#14161a;--_muted:#4d5561;--_border:#d5d9e0;--_accent:#0b57d0;--_live:#0a7a2f;--_warn:#a1260d;
 font:var(--crease-font-size,14px)/1.4 var(--crease-font,system-ui,-apple-system,"Segoe UI",Roboto,sans-serif);
 color:var(--crease-fg,var(--_fg));background:var(--crease-bg,var(--_bg));
 border:1px solid var(--crease-border,var(--_border));border-radius:var(--crease-radius,8px);padding:.5em .75em}
