@@ -149,6 +149,46 @@ describe("the embeddable widget on another origin", () => {
     expect(errors).toEqual([]);
   });
 
+  it("says 'reconnecting' (never 'Live') while the stack is down after a kill -9, and comes back live", async () => {
+    const url = await hostPage("127.0.0.1");
+    const { page, errors } = await browser.page({ width: 900, height: 700 }, stack.base);
+    const uncaught: string[] = [];
+    page.on("pageerror", (err) => uncaught.push(err.message));
+    await page.goto(url);
+    await expect
+      .poll(() => page.locator("#full").getAttribute("data-state"), { timeout: 15_000 })
+      .toBe("live");
+
+    await stack.kill9();
+    // Reconnecting, then (after a few failed handshakes, the server not answering HTTP either)
+    // "cannot reach": never "Live", and never the refusal meant for a disallowed origin.
+    await expect
+      .poll(() => page.locator("#full").getAttribute("data-state"), { timeout: 15_000 })
+      .toMatch(/^(reconnecting|error)$/);
+    const down = `${await shadowText(page, "full", "freshness")} ${await shadowText(page, "full", "notice")}`;
+    expect(down).toMatch(/Reconnecting…|Cannot reach the live score feed/);
+    expect(down).not.toMatch(/not allowed/);
+
+    await stack.start();
+    await replay({ base: stack.base, events: events.slice(0, 100), speed: 0 });
+    const now = scorecard(replayEngine(events.slice(0, 100))).innings[0];
+    if (!now) throw new Error("no innings");
+    // The client's backoff may wait up to 30 s between attempts after a long outage.
+    await expect
+      .poll(() => shadowText(page, "full", "score"), { timeout: 45_000 })
+      .toBe(`${now.team} ${now.runs}/${now.wickets} (${now.overs})`);
+    await expect.poll(() => page.locator("#full").getAttribute("data-state")).toBe("live");
+    await expect
+      .poll(() => page.locator("#ticker").getAttribute("data-state"), { timeout: 45_000 })
+      .toBe("live");
+    expect(await shadowText(page, "full", "notice")).toBe("");
+    expect(uncaught).toEqual([]);
+    // The browser logs each handshake that failed while the stack was down; nothing else may appear.
+    expect(errors.filter((e) => !/WebSocket connection to .* failed|ERR_CONNECTION_REFUSED/.test(e))).toEqual(
+      [],
+    );
+  });
+
   it("says inside the element that a site outside ALLOWED_ORIGINS is not allowed, and throws nothing", async () => {
     // 127.0.0.2 is loopback too, but not in .dev.vars.example's ALLOWED_ORIGINS.
     const url = await hostPage("127.0.0.2");

@@ -94,16 +94,30 @@ export abstract class EmbedElement extends HTMLElement {
   protected openFeed<F extends Feed>(open: (ws: WebSocketConstructorLike) => F): F {
     const base = this.base;
     this.fault = null;
-    const watch = watchHandshakes(() => {
-      void serverReachable(base).then((reachable) =>
-        this.guard(() => {
-          if (feed.status === "open" || feed.status === "closed" || watch.failures === 0) return;
-          this.fault = reachable ? "refused" : "unreachable";
-          if (reachable) feed.close();
+    /** When the server last answered a probe after failed handshakes; null if it did not. */
+    let answeredAt: number | null = null;
+    // Called from a socket's close event: guarded, as an exception there would reach the page.
+    const watch = watchHandshakes((startedAt) =>
+      this.guard(() => {
+        if (feed.status === "open" || feed.status === "closed") return;
+        if (answeredAt !== null && startedAt > answeredAt) {
+          // Refused will be refused again: stop knocking, offer a retry.
+          this.fault = "refused";
+          feed.close();
           this.render();
-        }),
-      );
-    });
+          return;
+        }
+        void serverReachable(base).then((reachable) =>
+          this.guard(() => {
+            answeredAt = reachable ? Date.now() : null;
+            if (!reachable && watch.failures > 0) {
+              this.fault = "unreachable";
+              this.render();
+            }
+          }),
+        );
+      }),
+    );
     const feed = open(watch.WebSocket);
     feed.on("status", (status) =>
       this.guard(() => {

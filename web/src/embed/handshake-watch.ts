@@ -3,7 +3,9 @@
  * Origin outside ALLOWED_ORIGINS and a server that is down both arrive as an error and close 1006.
  * The client library retries either way, staying "reconnecting". So the element hands the library
  * a WebSocket that counts handshakes that failed before opening, and after a few in a row asks
- * the server over plain HTTP whether it is there at all: if it answers, the handshake was refused.
+ * the server over plain HTTP whether it is there at all. Only a handshake that fails after the
+ * server answered counts as refused: one that failed while a restarting server was still down,
+ * probed just as it came back, must not.
  */
 import type { WebSocketConstructorLike, WebSocketLike } from "../../../client/index.ts";
 import { REFUSED_AFTER_FAILURES } from "./freshness.ts";
@@ -14,12 +16,16 @@ export interface HandshakeWatch {
   readonly failures: number;
 }
 
-/** A WebSocket constructor that reports each socket's open, and `onFailures` at the threshold. */
-export function watchHandshakes(onFailures: () => void): HandshakeWatch {
+/**
+ * A WebSocket constructor that counts failed handshakes, and from the threshold on calls
+ * `onFailure` with the time the failed socket was created.
+ */
+export function watchHandshakes(onFailure: (startedAt: number) => void): HandshakeWatch {
   const watch = { failures: 0, WebSocket: undefined as unknown as WebSocketConstructorLike };
   const Native = WebSocket;
   watch.WebSocket = function Watched(url: string, protocols?: string | string[]): WebSocketLike {
     const socket = new Native(url, protocols);
+    const startedAt = Date.now();
     let opened = false;
     socket.addEventListener("open", () => {
       opened = true;
@@ -28,7 +34,7 @@ export function watchHandshakes(onFailures: () => void): HandshakeWatch {
     socket.addEventListener("close", () => {
       if (opened) return;
       watch.failures += 1;
-      if (watch.failures === REFUSED_AFTER_FAILURES) onFailures();
+      if (watch.failures >= REFUSED_AFTER_FAILURES) onFailure(startedAt);
     });
     return socket;
   } as unknown as WebSocketConstructorLike;
