@@ -41,6 +41,8 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private readonly resumeCache = new Map<string, ResumeAnswer>();
   /** Publications being completed after their commit, in order (see `write`). */
   private outbox: Promise<void> = Promise.resolve();
+  /** The patches committed whose delta is not complete yet, oldest first. */
+  private readonly completing: { prev: number }[] = [];
   private readonly hubs = new Map<string, RoomRpc>();
   private lag: LagWindow;
   private readonly viewersFreshMs: number;
@@ -141,8 +143,9 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   async resume(matchId: string, epoch: string, since: number): Promise<ResumeAnswer | null> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return null;
-    await this.outbox; // every published version has its delta
-    const head = sequencer.cursor;
+    // Up to the newest version whose delta is complete: the ones after it reach the rooms by
+    // their own publication, which follows their completion.
+    const head = this.completing[0]?.prev ?? sequencer.cursor;
     const key = `${epoch}:${since}:${head}`;
     const cached = this.resumeCache.get(key);
     if (cached) return cached;
@@ -294,9 +297,14 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
       this.resumeCache.clear();
       // The caller has its answer first: the fossil delta, the edge and the read model come a
       // turn of the event loop later, one version after another in publication order.
+      const waiting = publication.kind === "patch" ? { prev: publication.prev } : null;
+      if (waiting) this.completing.push(waiting);
       const ready = this.outbox
         .then(nextTurn)
-        .then(() => this.publisher.completeDelta(publication, before, after));
+        .then(() => this.publisher.completeDelta(publication, before, after))
+        .finally(() => {
+          if (waiting) this.completing.splice(this.completing.indexOf(waiting), 1);
+        });
       this.outbox = ready.then(
         () => undefined,
         (error) => console.error("completing a publication failed", matchId, String(error)),

@@ -542,12 +542,32 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       }
       const state = stateAsJson(snapshot.state);
       if (snapshot.epoch === head.epoch && snapshot.seq === head.seq) this.state = state;
-      else if (snapshot.epoch === head.epoch && snapshot.seq > head.seq) await this.catchUp(identity);
+      else if (snapshot.epoch === head.epoch && snapshot.seq > head.seq)
+        await this.catchUpWithState(identity);
       else {
         const { matchId } = identity;
-        this.resetTo(identity, { kind: "reset", matchId, epoch: snapshot.epoch, seq: snapshot.seq, state });
+        await this.resetTo(identity, {
+          kind: "reset",
+          matchId,
+          epoch: snapshot.epoch,
+          seq: snapshot.seq,
+          state,
+        });
       }
     }
+  }
+
+  /**
+   * Behind the ledger with no state held: pull what can be pulled, then take the state at the
+   * version reached (the ledger's newest may still be completing its publication).
+   */
+  private async catchUpWithState(identity: RoomIdentity): Promise<void> {
+    await this.catchUp(identity);
+    const head = this.store.head();
+    if (this.state !== null) return;
+    const at = await this.ledger(identity).snapshot(head.seq);
+    const now = this.store.head();
+    if (at && at.epoch === now.epoch && at.seq === now.seq) this.state = stateAsJson(at.state);
   }
 
   /** In step: broadcasts reach it again, and no snapshot is owed any more. */

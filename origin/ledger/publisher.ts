@@ -90,8 +90,8 @@ export class Publisher {
     if (rows.length > MAX_RESUME_VERSIONS) return null;
     // A delta never completed (the object died between the commit and its completion): the
     // chain cannot serve every format, so the viewer gets a snapshot.
-    if (rows.some((r) => r.delta === PENDING_DELTA)) return null;
-    return continuousChain(since, head, rows);
+    const chain = continuousChain(since, head, rows);
+    return chain?.some((r) => r.delta === PENDING_DELTA) ? null : chain;
   }
 }
 

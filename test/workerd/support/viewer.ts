@@ -117,14 +117,19 @@ export class TestViewer {
    * A viewer that came back holding a version starts from that one.
    */
   appliedEvery(versions: number[], heldSeq?: number): boolean {
-    const steps = this.frames.flatMap((f): [number | null, number][] =>
+    const steps = this.steps();
+    return appliedEveryVersion(heldSeq === undefined ? steps : [[null, heldSeq], ...steps], versions);
+  }
+
+  /** Each version frame as [prev, seq] (a snapshot's prev is null). */
+  steps(): [number | null, number][] {
+    return this.frames.flatMap((f): [number | null, number][] =>
       f.type === "snapshot"
         ? [[null, f.seq]]
         : f.type === "patch" || f.type === "delta"
           ? [[f.prev, f.seq]]
           : [],
     );
-    return appliedEveryVersion(heldSeq === undefined ? steps : [[null, heldSeq], ...steps], versions);
   }
 
   /** The seqs of the versions this viewer applied, in order (snapshot seqs included). */
