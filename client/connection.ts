@@ -1,5 +1,5 @@
-import type { ClientMessage, ServerMessage } from "../protocol/live-messages.ts";
-import { HEARTBEAT_PING, parseServerMessage } from "../protocol/live-wire.ts";
+import type { ClientMessage } from "../protocol/live-messages.ts";
+import { HEARTBEAT_PING } from "../protocol/live-wire.ts";
 import { OneShotTimer } from "./one-shot-timer.ts";
 import {
   closeQuietly,
@@ -12,11 +12,11 @@ import {
 export const CLIENT_GAVE_UP = 4000;
 
 /** What a connection reports. None of these fire after {@link Connection.close}. */
-export interface ConnectionEvents {
+export interface ConnectionEvents<M> {
   /** The handshake completed. */
   onOpen(): void;
   /** A frame that parsed as a server message. */
-  onMessage(message: ServerMessage): void;
+  onMessage(message: M): void;
   /** A frame that did not. */
   onInvalidFrame(reason: string): void;
   /** A heartbeat went out; the subscription may add an acknowledgement. */
@@ -27,7 +27,10 @@ export interface ConnectionEvents {
   onClose(code: number, reason: string): void;
 }
 
-export interface ConnectionOptions {
+/** A frame read at the boundary: the message, or why it is not one. */
+export type FrameReading<M> = { ok: true; message: M } | { ok: false; reason: string };
+
+export interface ConnectionOptions<M> {
   WebSocket: WebSocketConstructorLike;
   url: string;
   protocols: string[];
@@ -36,16 +39,18 @@ export interface ConnectionOptions {
   heartbeatTimeoutMs: number;
   /** Called with every raw frame's arrival, before parsing: any frame is a sign of life. */
   onFrame(): void;
+  /** Reads one text frame: the match feed's or the ticker's messages. */
+  parse(frame: string): FrameReading<M>;
 }
 
 /**
  * One WebSocket's life: the handshake, frames parsed at the boundary, heartbeats out and a
  * silence watchdog in. Reconnection is not its business: once closed it is discarded.
  */
-export class Connection {
+export class Connection<M> {
   readonly #socket: WebSocketLike;
-  readonly #options: ConnectionOptions;
-  readonly #events: ConnectionEvents;
+  readonly #options: ConnectionOptions<M>;
+  readonly #events: ConnectionEvents<M>;
   readonly #watchdog = new OneShotTimer();
   #pinger: ReturnType<typeof setInterval> | undefined;
   #done = false;
@@ -53,7 +58,7 @@ export class Connection {
   #inbox: Promise<void> | null = null;
 
   /** Opens the socket. Throws if the constructor refuses the URL or subprotocols. */
-  constructor(options: ConnectionOptions, events: ConnectionEvents) {
+  constructor(options: ConnectionOptions<M>, events: ConnectionEvents<M>) {
     this.#options = options;
     this.#events = events;
     this.#socket = new options.WebSocket(options.url, options.protocols);
@@ -119,7 +124,7 @@ export class Connection {
 
   #deliver(frame: string): void {
     if (this.#done) return;
-    const parsed = parseServerMessage(frame);
+    const parsed = this.#options.parse(frame);
     if (parsed.ok) this.#events.onMessage(parsed.message);
     else this.#events.onInvalidFrame(parsed.reason);
   }

@@ -6,7 +6,7 @@ import type {
   ServerMessage,
   SnapshotMessage,
 } from "../protocol/live-messages.ts";
-import { shouldReconnect } from "../protocol/live-wire.ts";
+import { parseServerMessage, shouldReconnect } from "../protocol/live-wire.ts";
 import { applyStateDelta, type LiveFormat, stateText } from "../protocol/state-delta.ts";
 import { AckPolicy } from "./ack-policy.ts";
 import { applyPatch } from "./apply-patch.ts";
@@ -69,7 +69,7 @@ export class LiveSubscription<S> implements Subscription<S> {
   readonly #reconnectTimer = new OneShotTimer();
 
   // What belongs to the current connection, reset by #connect.
-  #connection: Connection | null = null;
+  #connection: Connection<ServerMessage> | null = null;
   #ack = new AckPolicy();
   /** Waiting for a snapshot, or for a resume to be answered: live patches are ignored. */
   #syncing = true;
@@ -172,6 +172,7 @@ export class LiveSubscription<S> implements Subscription<S> {
           onFrame: () => {
             this.#lastMessageAt = this.#now();
           },
+          parse: parseServerMessage,
         },
         {
           onOpen: () => this.#armSyncDeadline("no snapshot after connecting"),

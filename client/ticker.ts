@@ -6,21 +6,16 @@
  * and answered with a resync, never thrown.
  */
 import { assertNever } from "../protocol/assert-never.ts";
-import { CLOSE_CODES, HEARTBEAT_PING, SUBPROTOCOL, shouldReconnect } from "../protocol/live-wire.ts";
+import { CLOSE_CODES, SUBPROTOCOL, shouldReconnect } from "../protocol/live-wire.ts";
 import type { Headline, HeadlineMessage, TickerServerMessage, UnlistedMessage } from "../protocol/ticker.ts";
 import { readTickerFrame } from "../protocol/ticker-check.ts";
+import { CLIENT_GAVE_UP, Connection } from "./connection.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from "./full-jitter-delay.ts";
 import { Listeners } from "./listeners.ts";
 import { OneShotTimer } from "./one-shot-timer.ts";
 import { ServerClosedError } from "./server-closed-error.ts";
 import type { SubscriptionStatus } from "./subscription.ts";
-import {
-  closeQuietly,
-  READY_STATE_OPEN,
-  resolveWebSocket,
-  type WebSocketConstructorLike,
-  type WebSocketLike,
-} from "./websocket-like.ts";
+import { resolveWebSocket, type WebSocketConstructorLike } from "./websocket-like.ts";
 
 export type { Headline } from "../protocol/ticker.ts";
 
@@ -96,8 +91,6 @@ export function tickerUrl(
   return url.toString();
 }
 
-const CLIENT_GAVE_UP = 4000;
-
 class Ticker implements TickerSubscription {
   readonly #options: SubscribeTickerOptions;
   readonly #WebSocket: WebSocketConstructorLike;
@@ -116,14 +109,12 @@ class Ticker implements TickerSubscription {
   #attempt = 0;
   readonly #reconnectTimer = new OneShotTimer();
   // The current connection's.
-  #socket: WebSocketLike | null = null;
+  #connection: Connection<TickerServerMessage> | null = null;
   #syncing = true;
   /** A resume (or subscribe) was sent on this connection and not answered yet. */
   #asked = false;
   #syncedAt: number | null = null;
   #retryAfterMs: number | null = null;
-  #pinger: ReturnType<typeof setInterval> | undefined;
-  readonly #watchdog = new OneShotTimer();
   readonly #syncDeadline = new OneShotTimer();
 
   constructor(options: SubscribeTickerOptions) {
@@ -186,49 +177,43 @@ class Ticker implements TickerSubscription {
     this.#retryAfterMs = null;
     const position =
       this.#version !== null && this.#epoch !== null ? { version: this.#version, epoch: this.#epoch } : null;
-    let socket: WebSocketLike;
     try {
-      socket = new this.#WebSocket(tickerUrl(this.#options.baseUrl, position, this.#options.region), [
-        SUBPROTOCOL,
-      ]);
+      // Heartbeats, the silence watchdog, frames read at the boundary: the match feed's connection.
+      this.#connection = new Connection<TickerServerMessage>(
+        {
+          WebSocket: this.#WebSocket,
+          url: tickerUrl(this.#options.baseUrl, position, this.#options.region),
+          protocols: [SUBPROTOCOL],
+          heartbeatIntervalMs: this.#intervalMs,
+          heartbeatTimeoutMs: this.#timeoutMs,
+          onFrame: () => {
+            this.#lastMessageAt = this.#now();
+          },
+          parse: readTickerFrame,
+        },
+        {
+          onOpen: () => this.#armSyncDeadline(),
+          onMessage: (message) => this.#handle(message),
+          onInvalidFrame: (reason) => {
+            this.#report(new Error(`invalid frame from the ticker: ${reason}`));
+            this.#resync();
+          },
+          onBeat: () => {},
+          onSilence: () => {
+            this.#drop(null);
+            this.#reconnect();
+          },
+          onClose: (code, reason) => {
+            this.#drop(null);
+            if (shouldReconnect(code)) this.#reconnect();
+            else this.#finish(new ServerClosedError(code, reason));
+          },
+        },
+      );
     } catch (error) {
       // The options were checked up front, so this is the platform refusing for good.
       this.#finish(error instanceof Error ? error : new Error(String(error)));
-      return;
     }
-    this.#socket = socket;
-    // Events of a socket already given up (replaced or closed by this side) are ignored.
-    const mine = () => this.#socket === socket;
-    socket.addEventListener("open", () => {
-      if (!mine()) return;
-      this.#pinger = setInterval(() => this.#send(HEARTBEAT_PING), this.#intervalMs);
-      this.#armSyncDeadline();
-    });
-    socket.addEventListener("message", (event) => {
-      if (mine()) this.#frame(event.data);
-    });
-    socket.addEventListener("close", (event) => {
-      if (!mine()) return;
-      this.#drop(null);
-      if (shouldReconnect(event.code)) this.#reconnect();
-      else this.#finish(new ServerClosedError(event.code, event.reason));
-    });
-    // Without a listener `ws` throws error events; the close that follows says enough.
-    socket.addEventListener("error", () => {});
-    this.#armWatchdog();
-  }
-
-  #frame(data: unknown): void {
-    this.#lastMessageAt = this.#now();
-    this.#armWatchdog();
-    const checked =
-      typeof data === "string" ? readTickerFrame(data) : { ok: false as const, reason: "binary frame" };
-    if (checked.ok) {
-      this.#handle(checked.message);
-      return;
-    }
-    this.#report(new Error(`invalid frame from the ticker: ${checked.reason}`));
-    this.#resync();
   }
 
   #handle(m: TickerServerMessage): void {
@@ -288,10 +273,10 @@ class Ticker implements TickerSubscription {
   #resync(fresh = false): void {
     if (this.#syncing && this.#asked && !fresh) return;
     const position = this.#version !== null && this.#epoch !== null && !fresh;
-    this.#send(
-      JSON.stringify(
-        position ? { type: "resume", since: this.#version, epoch: this.#epoch } : { type: "subscribe" },
-      ),
+    this.#connection?.send(
+      position && this.#version !== null && this.#epoch !== null
+        ? { type: "resume", since: this.#version, epoch: this.#epoch }
+        : { type: "subscribe" },
     );
     this.#asked = true;
     this.#syncing = true;
@@ -315,26 +300,12 @@ class Ticker implements TickerSubscription {
     });
   }
 
-  #armWatchdog(): void {
-    this.#watchdog.schedule(this.#timeoutMs, () => {
-      this.#drop(CLIENT_GAVE_UP, "heartbeat timeout");
-      this.#reconnect();
-    });
-  }
-
-  #send(text: string): void {
-    if (this.#socket?.readyState === READY_STATE_OPEN) this.#socket.send(text);
-  }
-
-  /** Lets the current socket go, with every per-connection timer; closes it with `code` when given. */
+  /** Lets the current connection go, with the sync deadline; closes it with `code` when given. */
   #drop(code: number | null, reason = ""): void {
-    const socket = this.#socket;
-    this.#socket = null;
-    this.#watchdog.cancel();
+    const connection = this.#connection;
+    this.#connection = null;
     this.#syncDeadline.cancel();
-    if (this.#pinger !== undefined) clearInterval(this.#pinger);
-    this.#pinger = undefined;
-    if (socket && code !== null) closeQuietly(socket, code, reason);
+    if (connection && code !== null) connection.close(code, reason);
   }
 
   /** Waits (the server's hint, else full jitter), then connects again from the held version. */

@@ -9,14 +9,36 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod/mini";
+import { SUPPORTED_KEYWORDS } from "../protocol/json-schema-check.ts";
 import { serverMessageSchema } from "../protocol/live-messages.ts";
+import { tickerServerMessageSchema } from "../protocol/ticker.ts";
 
 const OUT = join(import.meta.dirname, "..", "protocol", "wire-schemas.generated.ts");
 
 /** Every schema the browser checks, by the name it is exported under. */
 const SCHEMAS: Record<string, z.ZodMiniType> = {
   SERVER_MESSAGE_SCHEMA: serverMessageSchema,
+  TICKER_SERVER_MESSAGE_SCHEMA: tickerServerMessageSchema,
 };
+
+/** Every keyword of `schema`, at every depth, is one the browser's interpreter knows. */
+function assertSupported(schema: unknown, path: string): void {
+  if (Array.isArray(schema)) {
+    for (const [i, item] of schema.entries()) assertSupported(item, `${path}/${i}`);
+    return;
+  }
+  if (schema === null || typeof schema !== "object") return;
+  for (const [key, value] of Object.entries(schema)) {
+    if (!(SUPPORTED_KEYWORDS as readonly string[]).includes(key))
+      throw new Error(`${path}: keyword "${key}" is not one protocol/json-schema-check.ts knows`);
+    if (key === "properties" || key === "$defs") {
+      for (const [name, sub] of Object.entries(value as object))
+        assertSupported(sub, `${path}/${key}/${name}`);
+    } else if (key !== "const" && key !== "enum" && key !== "required") {
+      assertSupported(value, `${path}/${key}`);
+    }
+  }
+}
 
 export function generate(): string {
   const lines = [
@@ -27,6 +49,7 @@ export function generate(): string {
   ];
   for (const [name, schema] of Object.entries(SCHEMAS)) {
     const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "throw" });
+    assertSupported(json, name);
     lines.push(`export const ${name}: JsonSchema = ${JSON.stringify(json)};`, "");
   }
   return lines.join("\n");

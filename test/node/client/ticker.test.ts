@@ -103,7 +103,7 @@ describe("subscribeTicker", () => {
     socket(0).serverSend('{"type":"headline","matchId":"m1","viewers":-1}');
     socket(0).serverSend("not json");
     expect(errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/invalid frame from the ticker: unexpected ticker message: headline/),
+      expect.stringMatching(/invalid frame from the ticker: unexpected ticker message: title required/),
       expect.stringMatching(/not JSON/),
     ]);
     expect(JSON.parse(socket(0).sent.at(-1) ?? "")).toEqual({ type: "resume", since: 5, epoch: "e1" });
