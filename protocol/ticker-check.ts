@@ -1,8 +1,8 @@
 /**
- * The browser's check of a ticker frame, written without zod so the client library carries
- * no schema library for it: the same rules as the schemas in ./ticker.ts (which the server
- * and the SSE bridge use), field by field. A Node test holds the two to the same verdicts on
- * valid frames and on every kind of damage (test/node/protocol/ticker-check.test.ts).
+ * The browser's check of a ticker frame, without zod: the JSON Schema zod writes for the
+ * server's ticker messages (./ticker.ts; scripts/gen-wire-schema.ts), read by
+ * ./json-schema-check.ts, as the match feed's frames are (./live-wire.ts). A Node test holds it
+ * to zod's verdicts on valid frames and on every kind of damage (test/node/protocol/ticker-check.test.ts).
  */
 import { checkAgainst } from "./json-schema-check.ts";
 import type { TickerServerMessage } from "./ticker.ts";
