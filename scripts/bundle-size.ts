@@ -11,8 +11,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { ROOT } from "./local-stack.ts";
 
-/** The one place the limits live (KiB = 1,024 bytes). Raise them on purpose, in review. */
-const LIMITS_KIB = { raw: 1400, gzip: 260 } as const;
+/**
+ * The one place the limits live (KiB = 1,024 bytes). Raise them on purpose, in review: issue 14
+ * raised them from 1,400 / 260 for the ticker, the moments and the partner webhooks (about
+ * 110 KiB raw together).
+ */
+const LIMITS_KIB = { raw: 1500, gzip: 285 } as const;
 
 const OUT_DIR = join(ROOT, "dist");
 const MAIN_MODULE = "index.js";
