@@ -9,6 +9,8 @@ import { fixtureEvents, replay } from "../../scripts/replay.ts";
 import { type HeadlessBrowser, launchBrowser } from "./support/browser.ts";
 
 const MATCH_ID = "e2e-embed";
+/** A match embedded before its first event. */
+const LATER_ID = "e2e-embed-later";
 const SHOTS = join(ROOT, "test-results", "screenshots");
 
 /**
@@ -45,7 +47,7 @@ describe("the embeddable widget on another origin", () => {
 <a id="host-link" href="#">a host link</a>
 <crease-score id="full" match="${MATCH_ID}" layout="full"></crease-score>
 <crease-score id="compact" match="${MATCH_ID}" theme="dark"></crease-score>
-<crease-score id="missing" match="e2e-embed-no-such-match"></crease-score>
+<crease-score id="missing" match="${LATER_ID}"></crease-score>
 <crease-ticker id="ticker" layout="full"></crease-ticker>
 <script src="${stack.base}/embed/crease-embed.js"></script>
 <script>window.hostValue += 1; document.getElementById("host-div").dataset.after = String(window.hostValue);</script>
@@ -90,10 +92,16 @@ describe("the embeddable widget on another origin", () => {
     const item = page.locator("#ticker").locator(`li[data-match-id="${MATCH_ID}"]`);
     await expect.poll(() => item.textContent(), { timeout: 15_000 }).toContain(line(before));
 
-    // An unknown match is said in words (the feed closes with 4004).
+    // An unknown match is said in words (the feed closes with 4004), and looked for again later.
     await expect
       .poll(() => shadowText(page, "missing", "notice"), { timeout: 15_000 })
-      .toBe("Match not found.");
+      .toMatch(/^Match not found \(it may not have started yet\)/);
+    // Its first events arrive: the element finds it without a reload.
+    await replay({ base: stack.base, events: fixtureEvents("1175359", LATER_ID).slice(0, 8), speed: 0 });
+    await expect
+      .poll(() => shadowText(page, "missing", "score"), { timeout: 30_000 })
+      .toMatch(/^Kings XI Punjab \d+\/\d \(\d\.\d\)$/);
+    expect(await shadowText(page, "missing", "notice")).toBe("");
 
     // New events arrive live, in the same document.
     await page.evaluate("window.__sameDocument = true");

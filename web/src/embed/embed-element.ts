@@ -39,6 +39,9 @@ export abstract class EmbedElement extends HTMLElement {
   protected fault: Fault = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #started = false;
+  /** The next look for a match not found yet, and how many looks came back empty in a row. */
+  #lookAgain: ReturnType<typeof setTimeout> | null = null;
+  #emptyLooks = 0;
 
   constructor() {
     super();
@@ -121,7 +124,10 @@ export abstract class EmbedElement extends HTMLElement {
     const feed = open(watch.WebSocket);
     feed.on("status", (status) =>
       this.guard(() => {
-        if (status === "open") this.fault = null;
+        if (status === "open") {
+          this.fault = null;
+          this.#emptyLooks = 0;
+        }
         this.render();
       }),
     );
@@ -129,6 +135,7 @@ export abstract class EmbedElement extends HTMLElement {
       this.guard(() => {
         if (error instanceof ServerClosedError) {
           this.fault = faultForClose(error.code);
+          if (this.fault === "notFound") this.#lookAgainLater();
           this.render();
         }
       }),
@@ -169,6 +176,18 @@ export abstract class EmbedElement extends HTMLElement {
     }
   }
 
+  /**
+   * An unknown match is final for the client library (close 4004), but a page may embed a match
+   * before its first ball, and the front door may not know a match for a moment after its first
+   * events: look again after 2 s, doubling to a minute, with jitter.
+   */
+  #lookAgainLater(): void {
+    if (this.#lookAgain !== null) clearTimeout(this.#lookAgain);
+    const delay = Math.min(60_000, 2000 * 2 ** this.#emptyLooks) * (0.5 + Math.random() / 2);
+    this.#emptyLooks += 1;
+    this.#lookAgain = setTimeout(() => this.guard(() => this.#restart()), delay);
+  }
+
   #restart(): void {
     this.#stop();
     this.#started = true;
@@ -179,7 +198,9 @@ export abstract class EmbedElement extends HTMLElement {
 
   #stop(): void {
     if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#lookAgain !== null) clearTimeout(this.#lookAgain);
     this.#timer = null;
+    this.#lookAgain = null;
     if (this.#started) this.stop();
     this.#started = false;
   }

@@ -20,7 +20,7 @@ export const REFUSED_AFTER_FAILURES = 3;
 export const MESSAGES = {
   refused: "This site is not allowed to show live scores from Crease (its origin is not in ALLOWED_ORIGINS).",
   unreachable: "Cannot reach the live score feed. Retrying…",
-  notFound: "Match not found.",
+  notFound: "Match not found (it may not have started yet). Checking again…",
   private: "This match is private.",
   closed: "The live feed has closed.",
   broken: "The live score could not be shown.",
