@@ -95,6 +95,7 @@ export async function runScenario(
             protocols: target.protocols(),
             count: share[i] ?? 0,
             concurrency: 50,
+            ...(target.heartbeat ? { heartbeat: target.heartbeat } : {}),
           },
           "connected",
         ),

@@ -20,6 +20,8 @@ export type ToChild =
       protocols: string[];
       count: number;
       concurrency: number;
+      /** A frame each socket sends every 15 s, as a real client's heartbeat (Crease closes silent sockets). */
+      heartbeat?: string;
     }
   | { cmd: "collect"; initialSeq: number; expected: number[]; timeoutMs: number }
   | { cmd: "close" };
@@ -69,7 +71,10 @@ function onFrame(sub: Subscriber, text: string, at: number): boolean {
 }
 
 /** Opens one subscriber; resolves at its first frame (a snapshot or a hello), so it is registered. */
-function open(client: ClientKind, url: string, protocols: string[]): Promise<Subscriber> {
+/** The client library's heartbeat interval. */
+const HEARTBEAT_MS = 15_000;
+
+function open(client: ClientKind, url: string, protocols: string[], heartbeat?: string): Promise<Subscriber> {
   return new Promise((resolve, reject) => {
     const sub: Subscriber = {
       close: () => {},
@@ -105,7 +110,20 @@ function open(client: ClientKind, url: string, protocols: string[]): Promise<Sub
         if (!closing) sub.closedEarly = true;
         if (!ready) reject(new Error(`closed ${code} before the first frame`));
       });
-      sub.close = () => ws.terminate();
+      // Spread over the interval, like clients that connected at different moments.
+      let beat: NodeJS.Timeout | undefined;
+      if (heartbeat) {
+        const ping = () => ws.readyState === ws.OPEN && ws.send(heartbeat);
+        beat = setTimeout(() => {
+          ping();
+          beat = setInterval(ping, HEARTBEAT_MS);
+        }, Math.random() * HEARTBEAT_MS);
+      }
+      sub.close = () => {
+        clearTimeout(beat);
+        clearInterval(beat);
+        ws.terminate();
+      };
     } else {
       // engine.io-client hands `perMessageDeflate` to `ws`, but types it as {threshold} only.
       const options = {
@@ -134,7 +152,7 @@ async function connect(msg: Extract<ToChild, { cmd: "connect" }>): Promise<void>
   const worker = async () => {
     while (next < msg.count) {
       next++;
-      subscribers.push(await open(msg.client, msg.url, msg.protocols));
+      subscribers.push(await open(msg.client, msg.url, msg.protocols, msg.heartbeat));
     }
   };
   await Promise.all(Array.from({ length: Math.min(msg.concurrency, msg.count) }, worker));

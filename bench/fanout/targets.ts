@@ -6,6 +6,7 @@
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { HEARTBEAT_PING } from "../../protocol/live-wire.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
 import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { freePort, LocalStack, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
@@ -20,6 +21,8 @@ export interface Target {
   /** Where subscribers connect, once started. */
   url(): string;
   protocols(): string[];
+  /** What a subscriber sends as its heartbeat, if the server needs one. */
+  readonly heartbeat?: string;
   /** Makes the first version exist, so subscribers' first frame is a snapshot; returns its seq. */
   prepare(): Promise<number>;
   /** Publishes version k (1-based after prepare) and resolves on the 2xx; returns its seq. */
@@ -47,6 +50,8 @@ export function creaseTarget(matchId: string, runtime: "wrangler" | "miniflare")
   return {
     name: "crease",
     client: "raw",
+    // The client library's plain ping: answered by the runtime, and what keeps a socket from 4009.
+    heartbeat: HEARTBEAT_PING,
     async start() {
       stack =
         runtime === "wrangler" ? new LocalStack(await freePort(), tempStateDir()) : new MiniflareStack();
