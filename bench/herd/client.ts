@@ -6,15 +6,17 @@
  * Like the library's watchdogs (client/connection.ts, client/live-subscription.ts), an attempt
  * gives up when the handshake has not completed 12 s after it began, or no snapshot came 12 s
  * after it opened, and the client reconnects after its backoff: a connection stuck in the
- * kernel's SYN retries behind a full accept queue is not waited on for minutes. (Once in sync
- * the herd's clients stay quiet: no pings, no silence watchdog; they are measured only until
- * they hold the version.)
+ * kernel's SYN retries behind a full accept queue is not waited on for minutes. Once open, a
+ * client sends the library's plain ping every 15 s (the room closes a socket silent for 60 s
+ * with 4009, and a herd of 10,000 takes longer than that to seat); there is no silence watchdog
+ * after the snapshot: they are measured only until they hold the version.
  * Every attempt and outcome is timestamped on CLOCK_MONOTONIC (`nowMs`, one clock for every
  * process on the machine), so a herd spread over several processes is measured on one clock.
  */
 import { gunzipSync } from "node:zlib";
 import WebSocket from "ws";
 import { fullJitterDelay } from "../../client/index.ts";
+import { HEARTBEAT_PING } from "../../protocol/live-wire.ts";
 import { nowMs } from "../fanout/workload.ts";
 
 const BACKOFF = { baseMs: 500, maxMs: 30_000 };
@@ -22,6 +24,8 @@ const BACKOFF = { baseMs: 500, maxMs: 30_000 };
 const HEALTHY_AFTER_MS = 12_000;
 /** The library's heartbeat timeout: the handshake, then the first snapshot, each get this long. */
 const GIVE_UP_AFTER_MS = 12_000;
+/** The library's heartbeat interval. */
+const HEARTBEAT_MS = 15_000;
 
 /** Every connection attempt and its outcome, timestamped (nowMs()). */
 export interface HerdLog {
@@ -107,9 +111,15 @@ export class HerdClient {
       clearTimeout(watchdog);
       watchdog = undefined;
     };
+    let beat: NodeJS.Timeout | undefined;
     ws.on("open", () => {
       stopWatchdog();
       watchdog = setTimeout(() => ws.terminate(), GIVE_UP_AFTER_MS);
+      const ping = () => ws.readyState === ws.OPEN && ws.send(HEARTBEAT_PING);
+      beat = setTimeout(() => {
+        ping();
+        beat = setInterval(ping, HEARTBEAT_MS);
+      }, Math.random() * HEARTBEAT_MS);
     });
     ws.on("message", (data: Buffer, isBinary) => {
       const at = nowMs();
@@ -141,6 +151,8 @@ export class HerdClient {
     ws.on("error", () => undefined); // the close that follows decides
     ws.on("close", (code) => {
       stopWatchdog();
+      clearTimeout(beat);
+      clearInterval(beat);
       if (this.ws !== ws || this.stopped) return;
       this.ws = null;
       const at = nowMs();
