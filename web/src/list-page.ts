@@ -8,7 +8,7 @@
  */
 import { type Headline, subscribeTicker, type TickerSubscription } from "../../client/index.ts";
 import { byId, fill, h } from "./dom.ts";
-import { type ListedMatch, parseMatches, scoreText, statusLabel } from "./list/summary.ts";
+import { type ListedMatch, newerLine, parseMatches, scoreText, statusLabel } from "./list/summary.ts";
 
 const REFRESH_MS = 3000;
 /** How long the ticker may be away before the page polls instead. */
@@ -45,8 +45,10 @@ async function refresh(): Promise<void> {
     if (!res.ok) throw new Error(`the match list answered ${res.status}`);
     known.clear();
     for (const m of parseMatches(await res.json())) known.set(m.matchId, m);
-    // The ticker's headlines, when it is open, are at least as new as the list's lines.
-    if (tickerOpen) for (const h of ticker?.headlines ?? []) known.set(h.matchId, fromHeadline(h));
+    // The ticker's headlines where they are newer (it coalesces, so it may be a moment behind).
+    if (tickerOpen)
+      for (const h of ticker?.headlines ?? [])
+        known.set(h.matchId, newerLine(known.get(h.matchId), fromHeadline(h)));
     render(tickerOpen ? "ticker" : "poll");
   } catch (err) {
     byId("updated").textContent = `could not refresh: ${(err as Error).message}`;
@@ -70,8 +72,8 @@ function render(from: "ticker" | "poll"): void {
 
 /** A headline as a list line: what the list would say about the match now. */
 function fromHeadline(h: Headline): ListedMatch {
-  const { matchId, status, teams, title, innings, result, viewers } = h;
-  return { matchId, status, teams, title, innings, result, viewers };
+  const { matchId, status, teams, title, innings, result, viewers, lastEventTs } = h;
+  return { matchId, status, teams, title, innings, result, viewers, lastEventTs };
 }
 
 /** The ticker: every live match's headline as it changes, and the fallback to polling while it is away. */
@@ -82,7 +84,8 @@ function follow(): void {
   live.on("update", ({ headlines, changed }) => {
     const changedIds = new Set(changed);
     for (const headline of headlines)
-      if (changedIds.has(headline.matchId)) known.set(headline.matchId, fromHeadline(headline));
+      if (changedIds.has(headline.matchId))
+        known.set(headline.matchId, newerLine(known.get(headline.matchId), fromHeadline(headline)));
     render("ticker");
   });
   live.on("status", (status) => {

@@ -22,6 +22,18 @@ export interface ListedMatch extends Pick<MatchSummary, "matchId" | "status" | "
   innings: InningsLine[] | null;
   result: string | null;
   viewers: number | null;
+  /** The source's time of the match's last event: which of two lines is the newer. */
+  lastEventTs: string | null;
+}
+
+/**
+ * The newer of two lines for one match. The ticker may be up to TICKER_MIN_INTERVAL_MS behind
+ * the list (it coalesces), so neither source always wins: the later event time does (the
+ * source's timestamps, ISO 8601, compare as text); on a tie the incoming line.
+ */
+export function newerLine(held: ListedMatch | undefined, incoming: ListedMatch): ListedMatch {
+  if (!held?.lastEventTs || !incoming.lastEventTs) return held?.lastEventTs ? held : incoming;
+  return incoming.lastEventTs >= held.lastEventTs ? incoming : held;
 }
 
 type Loose = Record<string, unknown>;
@@ -61,6 +73,7 @@ export function parseMatches(body: unknown): ListedMatch[] {
         innings,
         result: text(m.result),
         viewers: count(m.viewers),
+        lastEventTs: text(m.lastEventTs),
       },
     ];
   });
