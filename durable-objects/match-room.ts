@@ -109,8 +109,10 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
-    this.ctx.acceptWebSocket(server, [format]);
+    // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by
+    // tag; and by `moments` when asked, so a version's moments find their sockets the same way.
+    const wantsMoments = moments && !bridge;
+    this.ctx.acceptWebSocket(server, wantsMoments ? [format, MOMENTS_TAG] : [format]);
     this.book.set(server, {
       joinedAt: now,
       ready: false,
@@ -124,7 +126,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       snapshotAt: null,
       snapshotOwed: false,
       gzip: snapshot === "gzip" && !bridge,
-      moments: moments && !bridge,
+      moments: wantsMoments,
     } satisfies SocketAttachment);
     if (sockets === 0) this.ctx.waitUntil(this.activate());
     this.ctx.waitUntil(this.syncSoon(server, since, epoch));
@@ -373,7 +375,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   }
 
   private wantsMoments(): boolean {
-    return this.ctx.getWebSockets().some((ws) => this.book.get(ws)?.moments === true);
+    return this.ctx.getWebSockets(MOMENTS_TAG).length > 0;
   }
 
   /** A new version: on to the children at once, into the ring, onto the state if we hold it. */
@@ -396,9 +398,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
   private async announce(identity: RoomIdentity, moments: readonly Moment[]): Promise<void> {
     if (moments.length === 0) return;
     const frames = moments.map((m) => momentFrame(identity.matchId, m));
-    const asked = this.ctx
-      .getWebSockets()
-      .filter((ws) => this.book.receivesBroadcasts(ws) && this.book.get(ws)?.moments);
+    const asked = this.ctx.getWebSockets(MOMENTS_TAG).filter((ws) => this.book.receivesBroadcasts(ws));
     await inSlices(asked, (ws) => {
       for (const frame of frames) sendQuietly(ws, frame);
     });
@@ -636,6 +636,9 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     closeQuietly(ws, code, reason);
   }
 }
+
+/** The tag of the sockets that asked for `moment` messages (`?moments=1`). */
+const MOMENTS_TAG = "moments";
 
 /** Moments of a pulled run sent to the sockets that want them (the HTTP route has every one). */
 const MAX_PULLED_MOMENTS = 500;

@@ -1,23 +1,15 @@
 import { Hono } from "hono";
-import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
-import { closeQuietly } from "../../durable-objects/close-quietly.ts";
-import { jitteredRetryMs } from "../../edge/admission.ts";
+import { readConfig } from "../../config/crease-config.ts";
 import { originAllowed } from "../../edge/origin-policy.ts";
-import { isRegion, type Region, regionFor } from "../../edge/region.ts";
-import { SseBacklog } from "../../edge/sse-backlog.ts";
-import { sseRetryEvent } from "../../protocol/frames.ts";
-import {
-  CLOSE_CODES,
-  parseServerMessage,
-  SUBPROTOCOL,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from "../../protocol/live-messages.ts";
+import { parseServerMessage, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../../protocol/live-messages.ts";
 import { ANY_EPOCH, SNAPSHOT_ENCODINGS, type SnapshotEncoding } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { HttpError } from "../http-error.ts";
 import { bearerToken, checkAccess, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
+import { sseFromSocket } from "../sse-bridge.ts";
+import { viewerRegion } from "../viewer-region.ts";
 import { closedSocket, connectViewer } from "../viewer-socket.ts";
 
 export const live = new Hono<{ Bindings: Env }>();
@@ -108,53 +100,18 @@ live.get("/:matchId/stream", async (c) => {
   if (!socket) throw new HttpError(503, "unavailable", "the live feed is unavailable; retry shortly");
   socket.accept();
 
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  const encoder = new TextEncoder();
-  // A write settles when the reader has taken it, so unsettled writes are the reader's backlog.
-  // Bounded: a reader that stops reading would otherwise have this Worker hold every frame of
-  // the match for as long as it stays connected. Past the bound it gets one last `retry` event
-  // after what it has not read yet, the stream ends and the room's socket is closed; an
-  // EventSource comes back with Last-Event-ID and resumes.
-  const backlog = new SseBacklog(config.viewers.stream);
-  let cut = false;
-  const write = (text: string) => {
-    if (cut) return;
-    const bytes = encoder.encode(text);
-    if (!backlog.admit(bytes.byteLength)) return cutReader();
-    writer.write(bytes).then(
-      () => backlog.taken(bytes.byteLength),
-      () => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"),
-    );
-  };
-  const cutReader = () => {
-    cut = true;
-    const hint = sseRetryEvent(jitteredRetryMs(1000, 4000, Math.random), "too slow: reconnect");
-    writer.write(encoder.encode(hint)).catch(() => undefined);
-    writer.close().catch(() => undefined);
-    closeQuietly(socket, CLOSE_CODES.tooSlow, "SSE reader too slow");
-  };
-  // The reader left (the response was cancelled): the room's socket goes at once, not at the next write.
-  writer.closed.catch(() => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"));
-  write("retry: 2000\n\n");
-  socket.addEventListener("message", (event) => {
-    if (typeof event.data !== "string") return;
-    const parsed = parseServerMessage(event.data);
-    if (!parsed.ok) return;
-    const message = parsed.message;
-    const id = message.type === "snapshot" || message.type === "patch" ? `id: ${message.seq}\n` : "";
-    write(`${id}event: ${message.type}\ndata: ${event.data}\n\n`);
-  });
-  socket.addEventListener("close", () => {
-    if (!cut) writer.close().catch(() => undefined);
-  });
-  return new Response(readable, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": isPrivate ? "private, no-store, no-transform" : "no-cache, no-transform",
-      "x-accel-buffering": "no",
+  return sseFromSocket(
+    socket,
+    config.viewers.stream,
+    (frame) => {
+      const parsed = parseServerMessage(frame);
+      if (!parsed.ok) return null;
+      const message = parsed.message;
+      const id = message.type === "snapshot" || message.type === "patch" ? `id: ${message.seq}\n` : "";
+      return `${id}event: ${message.type}\ndata: ${frame}\n\n`;
     },
-  });
+    isPrivate ? "private, no-store, no-transform" : "no-cache, no-transform",
+  );
 });
 
 function resumePoint(
@@ -169,20 +126,6 @@ function resumePoint(
     throw new HttpError(400, "invalid_parameter", '"epoch" is 1 to 64 letters, digits, "_" or "-"');
   }
   return { since, epoch: epochRaw };
-}
-
-/** `request.cf` decides, except where the override is on (local development, where cf is a placeholder). */
-function viewerRegion(
-  config: CreaseConfig["viewers"],
-  request: Request,
-  override: string | undefined,
-): Region {
-  if (override !== undefined && config.allowRegionOverride) {
-    if (!isRegion(override))
-      throw new HttpError(400, "invalid_region", `unknown region "${override.slice(0, 20)}"`);
-    return override;
-  }
-  return regionFor(request.cf as Parameters<typeof regionFor>[0]);
 }
 
 function isLiveFormat(value: string): value is LiveFormat {

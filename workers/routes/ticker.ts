@@ -1,17 +1,14 @@
 import { Hono } from "hono";
-import { type CreaseConfig, readConfig } from "../../config/crease-config.ts";
-import { closeQuietly } from "../../durable-objects/close-quietly.ts";
-import { jitteredRetryMs } from "../../edge/admission.ts";
+import { readConfig } from "../../config/crease-config.ts";
 import { originAllowed } from "../../edge/origin-policy.ts";
-import { isRegion, type Region, regionFor } from "../../edge/region.ts";
-import { SseBacklog } from "../../edge/sse-backlog.ts";
-import { sseRetryEvent } from "../../protocol/frames.ts";
-import { CLOSE_CODES, SUBPROTOCOL } from "../../protocol/live-messages.ts";
+import { SUBPROTOCOL } from "../../protocol/live-messages.ts";
 import { parseTickerEventId, parseTickerMessage, tickerEventId } from "../../protocol/ticker.ts";
 import { HttpError } from "../http-error.ts";
 import { intQuery } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
+import { sseFromSocket } from "../sse-bridge.ts";
 import { connectTicker } from "../ticker-socket.ts";
+import { viewerRegion } from "../viewer-region.ts";
 
 export const ticker = new Hono<{ Bindings: Env }>();
 // The same per-address connection limit as the match feed; fails open (admission is the backstop).
@@ -60,34 +57,10 @@ ticker.get("/stream", async (c) => {
   if (!socket) throw new HttpError(503, "unavailable", "the ticker is unavailable; retry shortly");
   socket.accept();
 
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  const encoder = new TextEncoder();
-  const backlog = new SseBacklog(config.viewers.stream);
-  let cut = false;
   let epoch: string | null = position.epoch ?? null;
-  const write = (text: string) => {
-    if (cut) return;
-    const bytes = encoder.encode(text);
-    if (!backlog.admit(bytes.byteLength)) return cutReader();
-    writer.write(bytes).then(
-      () => backlog.taken(bytes.byteLength),
-      () => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"),
-    );
-  };
-  const cutReader = () => {
-    cut = true;
-    const hint = sseRetryEvent(jitteredRetryMs(1000, 4000, Math.random), "too slow: reconnect");
-    writer.write(encoder.encode(hint)).catch(() => undefined);
-    writer.close().catch(() => undefined);
-    closeQuietly(socket, CLOSE_CODES.tooSlow, "SSE reader too slow");
-  };
-  writer.closed.catch(() => closeQuietly(socket, CLOSE_CODES.normal, "viewer left"));
-  write("retry: 2000\n\n");
-  socket.addEventListener("message", (event) => {
-    if (typeof event.data !== "string") return;
-    const parsed = parseTickerMessage(event.data);
-    if (!parsed.ok) return;
+  return sseFromSocket(socket, config.viewers.stream, (frame) => {
+    const parsed = parseTickerMessage(frame);
+    if (!parsed.ok) return null;
     const m = parsed.message;
     if (m.type === "headlines" || m.type === "resumed") epoch = m.epoch;
     const version =
@@ -95,17 +68,7 @@ ticker.get("/stream", async (c) => {
         ? m.version
         : null;
     const id = version !== null && epoch !== null ? `id: ${tickerEventId(epoch, version)}\n` : "";
-    write(`${id}event: ${m.type}\ndata: ${event.data}\n\n`);
-  });
-  socket.addEventListener("close", () => {
-    if (!cut) writer.close().catch(() => undefined);
-  });
-  return new Response(readable, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
+    return `${id}event: ${m.type}\ndata: ${frame}\n\n`;
   });
 });
 
@@ -122,18 +85,4 @@ function tickerPosition(
       '"since" needs its "epoch": 1 to 64 letters, digits, "_" or "-"',
     );
   return { since, epoch: epochRaw };
-}
-
-/** `request.cf` decides, except where the override is on (local development). */
-function viewerRegion(
-  config: CreaseConfig["viewers"],
-  request: Request,
-  override: string | undefined,
-): Region {
-  if (override !== undefined && config.allowRegionOverride) {
-    if (!isRegion(override))
-      throw new HttpError(400, "invalid_region", `unknown region "${override.slice(0, 20)}"`);
-    return override;
-  }
-  return regionFor(request.cf as Parameters<typeof regionFor>[0]);
 }
