@@ -8,16 +8,19 @@ export class SnapshotCache {
 
   /** The snapshot frame's text for `key` (epoch and seq), built on first use. */
   text(key: string, build: () => string): string {
-    if (this.#entry?.key !== key) this.#entry = { key, text: build(), gzip: null };
-    return this.#entry.text;
+    return this.#for(key, build).text;
   }
 
   /** The same frame gzipped, compressed on first use and shared by every viewer who asks meanwhile. */
   gzip(key: string, build: () => string): Promise<Uint8Array> {
-    const text = this.text(key, build);
-    const entry = this.#entry as { gzip: Promise<Uint8Array> | null };
-    entry.gzip ??= gzipText(text);
+    const entry = this.#for(key, build);
+    entry.gzip ??= gzipText(entry.text);
     return entry.gzip;
+  }
+
+  #for(key: string, build: () => string): { key: string; text: string; gzip: Promise<Uint8Array> | null } {
+    if (this.#entry?.key !== key) this.#entry = { key, text: build(), gzip: null };
+    return this.#entry;
   }
 
   clear(): void {
