@@ -1,14 +1,27 @@
-/** The CLI as a user runs it: a real process through tsx, checking stdout, stderr and the exit code. */
-import { execFile } from "node:child_process";
+/**
+ * The CLI's commands as a user runs them, in process: argv in, stdout, stderr and the exit code
+ * out, through the same `runCli` that `scripts/cli.ts` wires to the process (cli-process.test.ts
+ * checks that wiring through a real `tsx`).
+ */
+import { createHmac } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseProviderEvent } from "../../../protocol/provider-events.ts";
+import { replay, scorecard } from "../../../scoring/index.ts";
+import { runCli } from "../../../scripts/cli/run-cli.ts";
+import { readCricsheetFile } from "../../../scripts/cricsheet/read-file.ts";
 
 const ROOT = join(import.meta.dirname, "../../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
+/** Relative to the repository's root, as a user there types it: the error lines quote paths as given. */
 const FIXTURE = "fixtures/cricsheet/1175359.json";
+
+// The commands resolve paths against the working directory; run them from the root whatever
+// directory vitest was started in, and give the directory back to the rest of the worker after.
+const startedIn = process.cwd();
+beforeAll(() => process.chdir(ROOT));
+afterAll(() => process.chdir(startedIn));
 
 interface Run {
   code: number;
@@ -16,18 +29,14 @@ interface Run {
   stderr: string;
 }
 
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      TSX,
-      ["scripts/cli.ts", ...args],
-      { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+/** One CLI invocation, with the process's environment as `scripts/cli.ts` passes it (no CREASE_DEBUG). */
+async function cli(...argv: string[]): Promise<Run> {
+  const out = { stdout: "", stderr: "" };
+  const code = await runCli(argv, {
+    stdout: (text) => (out.stdout += text),
+    stderr: (text) => (out.stderr += text),
   });
+  return { code, ...out };
 }
 
 /** A failure is one `crease: ...` line on stderr naming the problem, nothing on stdout, and no stack. */
@@ -47,7 +56,7 @@ writeFileSync(notJson, "{ this is not json");
 const notMatch = join(tmp, "not-a-match.json");
 writeFileSync(notMatch, JSON.stringify({ meta: {}, info: { teams: ["A"] } }));
 
-describe.concurrent("crease CLI", () => {
+describe("crease CLI", () => {
   it("events FILE prints NDJSON: seq 1..N, each line a valid provider event", async () => {
     const run = await cli("events", FIXTURE);
     expect(run.code).toBe(0);
@@ -88,8 +97,6 @@ describe.concurrent("crease CLI", () => {
     const run = await cli("scorecard", FIXTURE, "--json");
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    const { readCricsheetFile } = await import("../../../scripts/cricsheet/read-file.ts");
-    const { replay, scorecard } = await import("../../../scoring/index.ts");
     const engine = scorecard(replay(readCricsheetFile(join(ROOT, FIXTURE))));
     expect(run.stdout).toBe(`${JSON.stringify(engine, null, 2)}\n`);
     const card = JSON.parse(run.stdout);
@@ -150,8 +157,11 @@ describe.concurrent("crease CLI", () => {
 });
 
 describe("cli sign", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it("prints the header a provider sends, matching an HMAC computed independently", async () => {
-    const { createHmac } = await import("node:crypto");
     const dir = mkdtempSync(join(tmpdir(), "crease-sign-"));
     const file = join(dir, "body.json");
     writeFileSync(file, '{"events":[]}\n');
@@ -175,6 +185,8 @@ describe("cli sign", () => {
   });
 
   it("names a missing secret as a usage error", async () => {
+    // Without --secret, sign falls back to INGEST_SECRET; a developer's shell may export one.
+    vi.stubEnv("INGEST_SECRET", undefined);
     expectOneLineError(await cli("sign", FIXTURE), 2, /secret/);
   });
 });
