@@ -1,12 +1,16 @@
+import { closeReason } from "../edge/close-reason.ts";
+
 /**
- * Completes the closing handshake the client started. Depending on the compatibility date the
- * runtime may already have replied, and close() on a closed socket throws; either way the
- * client must see its close echoed (not a 1006), so the reply is attempted and a throw ignored.
+ * Closes a socket, or completes the closing handshake the client started. Depending on the
+ * compatibility date the runtime may already have replied, and close() on a closed socket
+ * throws; either way the client must see its close echoed (not a 1006), so the reply is
+ * attempted and a throw ignored.
  * 1005/1006/1015 are reserved: they may be reported but never sent, so they are answered with 1000.
+ * The reason is cut to what a close frame can carry (edge/close-reason.ts).
  */
 export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
-    ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, reason);
+    ws.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, closeReason(reason));
   } catch {
     // already closed
   }

@@ -220,9 +220,10 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     // Frames still in the pipe from a socket the room has closed (the rest of a flood) cost nothing more.
     if (ws.readyState !== WS_OPEN) return;
     const parsed = parseClientMessage(frame);
-    if (!parsed.ok) return ws.close(CLOSE_CODES.policyViolation, parsed.reason);
+    if (!parsed.ok) return closeQuietly(ws, CLOSE_CODES.policyViolation, parsed.reason);
     const attachment = this.book.get(ws);
-    if (!attachment) return ws.close(CLOSE_CODES.internalError, "lost track of this connection; reconnect");
+    if (!attachment)
+      return closeQuietly(ws, CLOSE_CODES.internalError, "lost track of this connection; reconnect");
     const message = parsed.message;
     const now = Date.now();
     const metered = meterFrame(attachment.meter, FRAME_COSTS[message.type], now, this.meterPolicy);

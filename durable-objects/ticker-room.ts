@@ -151,9 +151,10 @@ export class TickerRoom extends DurableObject<Env> implements TickerRoomRpc {
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
     if (ws.readyState !== WS_OPEN) return;
     const parsed = parseClientMessage(frame);
-    if (!parsed.ok) return ws.close(CLOSE_CODES.policyViolation, parsed.reason);
+    if (!parsed.ok) return closeQuietly(ws, CLOSE_CODES.policyViolation, parsed.reason);
     const attachment = readTickerAttachment(ws);
-    if (!attachment) return ws.close(CLOSE_CODES.internalError, "lost track of this connection; reconnect");
+    if (!attachment)
+      return closeQuietly(ws, CLOSE_CODES.internalError, "lost track of this connection; reconnect");
     const message = parsed.message;
     const now = Date.now();
     const metered = meterFrame(attachment.meter, FRAME_COSTS[message.type], now, this.meterPolicy);

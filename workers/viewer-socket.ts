@@ -1,6 +1,7 @@
 import type { CreaseConfig } from "../config/crease-config.ts";
 import { roomFetcher } from "../durable-objects/stubs.ts";
 import { jitteredRetryMs } from "../edge/admission.ts";
+import { closeReason } from "../edge/close-reason.ts";
 import type { Region } from "../edge/region.ts";
 import { retryFrame } from "../protocol/frames.ts";
 import { CLOSE_CODES, SUBPROTOCOL } from "../protocol/live-messages.ts";
@@ -83,13 +84,15 @@ export async function connectViewer(
 /**
  * Accepts the upgrade only to say why it ends: browsers show no HTTP status for a failed
  * handshake, so a refusal the client should act on (retry later, or never) is a close code.
+ * The reason may name the match id, so it is cut to what a close frame carries: a close that
+ * throws would be an HTTP 500, which the widget reads as "origin refused".
  */
 export function closedSocket(code: number, reason: string, retryAfterMs?: number): Response {
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
   if (retryAfterMs !== undefined) server.send(retryFrame(retryAfterMs, reason));
-  server.close(code, reason);
+  server.close(code, closeReason(reason));
   return new Response(null, {
     status: 101,
     webSocket: client,

@@ -216,6 +216,18 @@ describe("hostile viewer requests", () => {
     viewer.close();
   });
 
+  it.each([83, 100, 128])(
+    "closes a socket for an unknown id of %i characters with 4004, its reason cut to fit a close frame",
+    async (length) => {
+      // The reason names the id: past 123 bytes the close threw, and the handshake was an HTTP 500.
+      const viewer = await TestViewer.connect(`/v1/matches/${long(length)}/ws?region=weur`);
+      await viewer.waitFor(() => viewer.closed !== null, "close");
+      expect(viewer.closed?.code).toBe(CLOSE_CODES.unknownMatch);
+      expect(new TextEncoder().encode(viewer.closed?.reason).length).toBeLessThanOrEqual(123);
+      expect(viewer.closed?.reason).toMatch(/^no events have been received for match "x+/);
+    },
+  );
+
   it.each([
     ["a malformed token subprotocol", "crease.v1, crease.token.123.abc"],
     ["a token for another match", "TOKEN:private-other"],
