@@ -21,6 +21,15 @@ const READ_ROUTES = (id: string) => [
   `/v1/matches/${id}/stream?region=weur`,
 ];
 
+/** How many objects with storage each namespace a match can create holds. */
+async function objectCounts(): Promise<{ ledgers: number; rooms: number; fastRead: number }> {
+  return {
+    ledgers: (await listDurableObjectIds(env.MATCH_LEDGER)).length,
+    rooms: (await listDurableObjectIds(env.MATCH_ROOM)).length,
+    fastRead: (await listDurableObjectIds(env.FAST_READ)).length,
+  };
+}
+
 async function listedIds(): Promise<string[]> {
   const body = (await (await worker("/v1/matches")).json()) as { matches: { matchId: string }[] };
   return body.matches.map((m) => m.matchId);
@@ -93,11 +102,7 @@ describe("private matches stay private", () => {
 
 describe("viewers create nothing", () => {
   it("answers 404 on every read route and 4004 on a socket for a match never ingested, writing no storage", async () => {
-    const before = {
-      ledgers: (await listDurableObjectIds(env.MATCH_LEDGER)).length,
-      rooms: (await listDurableObjectIds(env.MATCH_ROOM)).length,
-      fastRead: (await listDurableObjectIds(env.FAST_READ)).length,
-    };
+    const before = await objectCounts();
     for (let i = 0; i < 20; i++) {
       const id = `ghost-${i}`;
       for (const path of READ_ROUTES(id)) {
@@ -111,11 +116,7 @@ describe("viewers create nothing", () => {
       // Terminal: no retry hint, the client must not come back.
       expect(socket.frames).toEqual([]);
     }
-    expect({
-      ledgers: (await listDurableObjectIds(env.MATCH_LEDGER)).length,
-      rooms: (await listDurableObjectIds(env.MATCH_ROOM)).length,
-      fastRead: (await listDurableObjectIds(env.FAST_READ)).length,
-    }).toEqual(before);
+    expect(await objectCounts()).toEqual(before);
     expect((await listedIds()).filter((id) => id.startsWith("ghost-"))).toEqual([]);
     const metrics = await (await worker("/metrics", { headers: ADMIN })).text();
     expect(metrics).not.toContain("ghost-");
@@ -131,5 +132,49 @@ describe("viewers create nothing", () => {
     expect((await listDurableObjectIds(env.MATCH_LEDGER)).length).toBe(ledgers + 1);
     await new Promise((r) => setTimeout(r, 1100));
     expect((await worker(`/v1/matches/${id}`)).status).toBe(200);
+  });
+});
+
+describe("admins create nothing", () => {
+  /** Every admin route about one match, as an operator (or a typo) would call it. */
+  const ADMIN_ROUTES = (id: string): [string, string][] => [
+    ["GET", `/v1/admin/matches/${id}/dead-letters`],
+    ["POST", `/v1/admin/matches/${id}/edge/forget`],
+    ["DELETE", `/v1/admin/matches/${id}`],
+    ["GET", `/v1/admin/matches/${id}/lag`],
+    ["POST", `/v1/admin/matches/${id}/dead-letters/5/replay`],
+    ["POST", `/v1/admin/matches/${id}/dead-letters/5/discard`],
+    ["POST", `/v1/admin/matches/${id}/buffered/5/discard`],
+    ["POST", `/v1/admin/matches/${id}/gaps/5/acknowledge`],
+  ];
+
+  it("answers 404 unknown_match on every admin route for an id never ingested, and no object of it exists", async () => {
+    const before = await objectCounts();
+    for (let i = 0; i < 5; i++) {
+      const id = `admin-ghost-${i}`;
+      for (const [method, path] of ADMIN_ROUTES(id)) {
+        const res = await worker(path, { method, headers: ADMIN });
+        expect(res.status, `${method} ${path}`).toBe(404);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code, `${method} ${path}`).toBe("unknown_match");
+        expect(body.error.message).toContain(id);
+      }
+      const ledgers = await listDurableObjectIds(env.MATCH_LEDGER);
+      expect(ledgers.some((o) => o.equals(env.MATCH_LEDGER.idFromName(id)))).toBe(false);
+      const stores = await listDurableObjectIds(env.FAST_READ);
+      expect(stores.some((o) => o.equals(env.FAST_READ.idFromName(`match:${id}`)))).toBe(false);
+    }
+    expect(await objectCounts()).toEqual(before);
+    expect((await listedIds()).filter((id) => id.startsWith("admin-ghost-"))).toEqual([]);
+  });
+
+  it("still reaches a match ingested a moment ago (the index is asked, not a cached answer)", async () => {
+    const id = "admin-born-now";
+    // A viewer's 404 is remembered by the Worker for a second; the admin routes must not wait it out.
+    expect((await worker(`/v1/matches/${id}`)).status).toBe(404);
+    await ingestEvents(fixtureEvents("1216517", id).slice(0, 3));
+    const res = await worker(`/v1/admin/matches/${id}/dead-letters`, { headers: ADMIN });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ matchId: id, deadLetters: [] });
   });
 });

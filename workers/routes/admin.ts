@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import { ledgerStub, matchIndexStub, roomStub } from "../../durable-objects/stubs.ts";
 import { assertNever } from "../../protocol/assert-never.ts";
@@ -15,6 +15,21 @@ const SEQ = { min: 1, max: 2 ** 31 - 1 };
 function unknownMatch(matchId: string): HttpError {
   return new HttpError(404, "unknown_match", `no events have been received for match "${matchId}"`);
 }
+
+/**
+ * Every route about one match asks the match index first, as the viewers' front door does: an
+ * id that was never ingested is 404 before any ledger, room or read model is touched, because
+ * touching one creates it (a ledger writes its tables as it starts). The index is asked
+ * directly, not through the Worker's cached directory: an operator acting on a match just born,
+ * or just removed, must get the truth, and admin calls are few.
+ */
+const knownMatch: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const matchId = matchIdParam(c.req.param("matchId"));
+  if (!(await matchIndexStub(c.env).has(matchId))) throw unknownMatch(matchId);
+  await next();
+};
+// The pattern covers `/matches/:matchId` itself too (DELETE).
+admin.use("/matches/:matchId/*", knownMatch);
 
 /** Lag of the match's ledger: received vs applied seq, the window, its slope and Burrow-style status. */
 admin.get("/matches/:matchId/lag", async (c) => {
