@@ -31,6 +31,7 @@ const TEST_BINDINGS: Record<string, string> = {
   WEBHOOK_RETRY_MAX_DELAY_S: "2",
   WEBHOOK_RETRY_WINDOW_S: "10",
   WEBHOOK_TIMEOUT_MS: "1000",
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: "true", // the test receiver listens on 127.0.0.1
   // A short coalescing interval, so the ticker tests see several intervals in a second.
   TICKER_MIN_INTERVAL_MS: "300",
 };

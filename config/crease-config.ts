@@ -97,6 +97,7 @@ const schema = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 60_000, 10_000),
   WEBHOOK_PAUSE_AFTER_S: int(1, 30 * 86_400, 86_400),
   WEBHOOK_ROTATION_GRACE_S: int(0, 30 * 86_400, 86_400),
+  WEBHOOK_ALLOW_LOOPBACK_HTTP: flag,
 });
 
 export interface RateRuleConfig {
@@ -225,6 +226,7 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
       pauseAfterMs: v.WEBHOOK_PAUSE_AFTER_S * 1000,
       rotationGraceMs: v.WEBHOOK_ROTATION_GRACE_S * 1000,
+      allowLoopbackHttp: v.WEBHOOK_ALLOW_LOOPBACK_HTTP === "true" || v.WEBHOOK_ALLOW_LOOPBACK_HTTP === "1",
     },
     fastRead: {
       upstash:

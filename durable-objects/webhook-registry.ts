@@ -4,6 +4,7 @@ import { RECENT_ATTEMPTS, recentStats } from "../origin/webhooks/delivery-stats.
 import type { Subscriber } from "../origin/webhooks/endpoint-filter.ts";
 import { afterAttempt } from "../origin/webhooks/endpoint-health.ts";
 import { newEndpointId, newSigningSecret } from "../origin/webhooks/endpoint-secret.ts";
+import { redactedUrl } from "../origin/webhooks/endpoint-url.ts";
 import { MOMENT_KINDS } from "../protocol/moments.ts";
 import {
   type CreateEndpoint,
@@ -325,7 +326,8 @@ const deadLetterRow = z.object({
 function view(row: EndpointRow): EndpointView {
   return {
     id: row.id,
-    url: row.url,
+    // Secrets in a URL are refused on registration; one stored before that is not shown either.
+    url: redactedUrl(row.url),
     kinds: kindsColumn.parse(row.kinds === null ? null : JSON.parse(row.kinds)),
     matches: matchesColumn.parse(row.matches === null ? null : JSON.parse(row.matches)),
     status: row.status,

@@ -11,6 +11,7 @@ import type { AttemptReport, DeliveryTarget } from "../durable-objects/webhook-r
 import { webhookRegistryStub } from "../durable-objects/webhook-registry-rpc.ts";
 import { queueBatches } from "../origin/webhooks/announce.ts";
 import { recipients } from "../origin/webhooks/endpoint-filter.ts";
+import { urlProblem } from "../origin/webhooks/endpoint-url.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signDelivery } from "../origin/webhooks/outbound-signature.ts";
 import { fullJitterDelayS, retryDecision } from "../origin/webhooks/retry-policy.ts";
 import type { WebhookConfig } from "../origin/webhooks/webhook-config.ts";
@@ -158,6 +159,17 @@ async function deliver(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       const target = targets.get(delivery.endpointId);
       if (!target) {
         message.ack(); // the endpoint was deleted: nobody is waiting for this
+        return;
+      }
+      // Checked again here, not only at registration: a URL stored by an older deploy or under
+      // other settings is not dialled. Nothing is fetched; the delivery is given up with why.
+      const refused = urlProblem(target.url, { allowLoopbackHttp: config.allowLoopbackHttp });
+      if (refused !== null) {
+        const reason = `url refused: ${refused}`.slice(0, 200);
+        dead.push({
+          message,
+          body: { ...delivery, attempts: message.attempts - 1, reason, lastError: reason },
+        });
         return;
       }
       if (target.status === "paused") {

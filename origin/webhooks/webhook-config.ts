@@ -9,4 +9,6 @@ export interface WebhookConfig {
   pauseAfterMs: number;
   /** After a rotation, the old secret signs beside the new one for this long. */
   rotationGraceMs: number;
+  /** Local development only: receivers on loopback (and plain http to them) are allowed (endpoint-url.ts). */
+  allowLoopbackHttp: boolean;
 }

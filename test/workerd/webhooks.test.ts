@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it, vi } from "vitest";
 import { webhookRegistryStub } from "../../durable-objects/webhook-registry-rpc.ts";
 import { verifySignature } from "../../origin/signature.ts";
@@ -76,7 +76,7 @@ describe("partner webhook admin routes", () => {
   it("refuse bad input with a 400 that names the field", async () => {
     const cases: [unknown, RegExp][] = [
       [{}, /url/],
-      [{ url: "ftp://example.com/x" }, /url: must be an http\(s\) URL/],
+      [{ url: "ftp://example.com/x" }, /url: must be an https URL, not ftp:/],
       [{ url: "http://partner.example/hook" }, /url: must be https/],
       [{ url: "https://user:pw@partner.example/hook" }, /url: must not carry credentials/],
       [{ url: "not a url" }, /url: not an absolute URL/],
@@ -393,5 +393,77 @@ describe("the automatic pause", () => {
       return log.length >= 1 ? log : null;
     });
     expect(got.map((d) => d.deliveryId)).toEqual(["wh-pause:2:wicket:x"]);
+  });
+});
+
+describe("receiver URLs are checked at registration and again before every delivery", () => {
+  it("the registration route refuses an inside address, whitespace or a secret in the query with a 400 naming the problem, and stores nothing", async () => {
+    const before = (await admin("")).body.endpoints.length;
+    const cases: [string, RegExp][] = [
+      [
+        "https://169.254.169.254/latest/meta-data/",
+        /url: must not point inside a network: 169\.254\.169\.254 is a link-local/,
+      ],
+      ["https://10.0.0.1/hook", /url: must not point inside a network: 10\.0\.0\.1 is a private address/],
+      ["https://[fd00::1]/hook", /url: must not point inside a network: \[fd00::1\] is a unique-local/],
+      ["https://metadata.google.internal/computeMetadata/v1/", /url: .*cloud metadata/],
+      [" https://partner.example/hook", /url: has leading or trailing whitespace/],
+      ["https://partner.example/hook\n", /url: has leading or trailing whitespace/],
+      ["https://partner.example/hook?apikey=sk_live_1", /url: query parameter "apikey" looks like a secret/],
+    ];
+    for (const [url, reason] of cases) {
+      const res = await create({ url });
+      const reply = (await res.json()) as { error: { code: string; message: string } };
+      expect(res.status, JSON.stringify(url)).toBe(400);
+      expect(reply.error.message, JSON.stringify(url)).toMatch(reason);
+    }
+    expect((await admin("")).body.endpoints.length).toBe(before);
+  });
+
+  it("a URL that was stored before (written straight into the registry) is not fetched: the delivery is a dead letter with the reason", async () => {
+    const stored = [
+      {
+        name: "stored-token",
+        rewrite: (url: string) => `${url}?token=abc`,
+        reason: /"token" looks like a secret/,
+      },
+      {
+        name: "stored-newline",
+        rewrite: (url: string) => `${url}\n`,
+        reason: /leading or trailing whitespace/,
+      },
+      {
+        name: "stored-metadata",
+        rewrite: () => "https://169.254.169.254/latest/meta-data/",
+        reason: /169\.254\.169\.254 is a link-local address/,
+      },
+    ];
+    const endpoints: ((typeof stored)[number] & { id: string; secret: string })[] = [];
+    for (const s of stored) {
+      const url = `${receiver}/r/${s.name}`;
+      const endpoint = await createEndpoint({ url, matches: ["wh-stored"] });
+      endpoints.push({ ...s, ...endpoint });
+      // What an older deploy, or one with WEBHOOK_ALLOW_LOOPBACK_HTTP flipped, may have stored.
+      const registry = env.WEBHOOK_REGISTRY.get(env.WEBHOOK_REGISTRY.idFromName("all"));
+      await runInDurableObject(registry, (_instance, state) => {
+        state.storage.sql.exec("UPDATE endpoints SET url = ? WHERE id = ?", s.rewrite(url), endpoint.id);
+      });
+    }
+    await env.MOMENTS.sendBatch([{ body: moment("wh-stored", 1, "wicket") }]);
+    for (const endpoint of endpoints) {
+      const [dead] = await until(`${endpoint.name}'s dead letter`, async () => {
+        const got = await admin(`/${endpoint.id}/dead-letters`);
+        return got.body.deadLetters.length >= 1 ? got.body.deadLetters : null;
+      });
+      expect(dead.reason, endpoint.name).toMatch(/^url refused: /);
+      expect(dead.reason, endpoint.name).toMatch(endpoint.reason);
+      expect(dead).toMatchObject({ momentId: "wh-stored:1:wicket:x", attempts: 0 });
+      // Never dialled: the receiver (which the first two URLs would reach) saw nothing, and no attempt was counted.
+      expect(await received(endpoint.name), endpoint.name).toEqual([]);
+      expect((await admin(`/${endpoint.id}`)).body.stats).toMatchObject({ attempts: 0, deadLetters: 1 });
+    }
+    // The list does not show the secret a stored URL carries.
+    const listed = (await admin("")).body.endpoints.find((e: { id: string }) => e.id === endpoints[0]?.id);
+    expect(listed.url).toBe(`${receiver}/r/stored-token?token=REDACTED`);
   });
 });

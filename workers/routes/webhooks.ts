@@ -52,7 +52,7 @@ function unknownEndpoint(id: string): HttpError {
 
 webhooks.post("/", async (c) => {
   const input = parseBody(createEndpointSchema, await jsonBody(c.req.raw));
-  const problem = urlProblem(input.url);
+  const problem = urlProblem(input.url, { allowLoopbackHttp: readConfig(c.env).webhooks.allowLoopbackHttp });
   if (problem) {
     throw new HttpError(400, "invalid_body", `url: ${problem}`, {
       issues: [{ path: "url", message: problem }],
