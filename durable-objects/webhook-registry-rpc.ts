@@ -17,6 +17,8 @@ export interface DeliveryTarget {
   id: string;
   url: string;
   status: "active" | "paused";
+  /** The endpoint's `matches` filter: a private match's moment goes only where it is named exactly. */
+  matches: string[] | null;
   /** The current secret first, then the previous one during a rotation's grace period. */
   secrets: string[];
 }

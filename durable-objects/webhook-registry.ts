@@ -183,7 +183,13 @@ export class WebhookRegistry extends DurableObject<Env> implements WebhookRegist
         row.previous_secret !== null && row.previous_until !== null && row.previous_until > now
           ? [row.previous_secret]
           : [];
-      out.push({ id, url: row.url, status: row.status, secrets: [row.secret, ...previous] });
+      out.push({
+        id,
+        url: row.url,
+        status: row.status,
+        matches: matchesColumn.parse(row.matches === null ? null : JSON.parse(row.matches)),
+        secrets: [row.secret, ...previous],
+      });
     }
     return out;
   }

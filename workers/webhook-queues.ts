@@ -9,8 +9,9 @@
 import { readConfig } from "../config/crease-config.ts";
 import type { AttemptReport, DeliveryTarget } from "../durable-objects/webhook-registry-rpc.ts";
 import { webhookRegistryStub } from "../durable-objects/webhook-registry-rpc.ts";
+import { isPrivateMatch } from "../edge/viewer-token.ts";
 import { queueBatches } from "../origin/webhooks/announce.ts";
-import { recipients } from "../origin/webhooks/endpoint-filter.ts";
+import { type MatchVisibility, namesMatch, recipients } from "../origin/webhooks/endpoint-filter.ts";
 import { urlProblem } from "../origin/webhooks/endpoint-url.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signDelivery } from "../origin/webhooks/outbound-signature.ts";
 import { fullJitterDelayS, retryDecision } from "../origin/webhooks/retry-policy.ts";
@@ -56,7 +57,15 @@ async function sendAll(queue: Queue, bodies: readonly unknown[]): Promise<void> 
   }
 }
 
-/** Moments → deliveries, one per (endpoint, moment) the endpoint's filter passes. */
+/** PRIVATE_MATCHES decides; the webhook filter only learns which side of it a match is on. */
+function visibilityOf(env: Env, matchId: string): MatchVisibility {
+  return isPrivateMatch(readConfig(env).viewers.privateMatches, matchId) ? "private" : "public";
+}
+
+/**
+ * Moments → deliveries, one per (endpoint, moment) the endpoint's filter passes. A private
+ * match's moments go only to endpoints that name the match exactly (endpoint-filter.ts).
+ */
 async function fanOut(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const config = readConfig(env).webhooks;
   try {
@@ -69,7 +78,7 @@ async function fanOut(batch: MessageBatch<unknown>, env: Env): Promise<void> {
         console.error("moment refused", message.id, moment.error.issues[0]?.message);
         continue;
       }
-      for (const endpointId of recipients(subscribers, moment.data)) {
+      for (const endpointId of recipients(subscribers, moment.data, visibilityOf(env, moment.data.matchId))) {
         deliveries.push({ endpointId, moment: moment.data, enqueuedAt: now });
       }
     }
@@ -159,6 +168,16 @@ async function deliver(batch: MessageBatch<unknown>, env: Env): Promise<void> {
       const target = targets.get(delivery.endpointId);
       if (!target) {
         message.ack(); // the endpoint was deleted: nobody is waiting for this
+        return;
+      }
+      // Checked again here, not only at fan-out: a replayed dead letter, or a moment queued
+      // before its match was listed in PRIVATE_MATCHES, must not reach an endpoint either.
+      if (
+        visibilityOf(env, delivery.moment.matchId) === "private" &&
+        !namesMatch(target.matches, delivery.moment.matchId)
+      ) {
+        console.warn("private moment withheld", target.id, delivery.moment.matchId);
+        message.ack();
         return;
       }
       // Checked again here, not only at registration: a URL stored by an older deploy or under

@@ -20,25 +20,49 @@ export function matchSelected(patterns: readonly string[] | null, matchId: strin
   );
 }
 
+/**
+ * Whether a match is listed in PRIVATE_MATCHES: the caller knows (the list is deployment
+ * config), the filter decides what follows from it.
+ */
+export type MatchVisibility = "public" | "private";
+
+/**
+ * Whether the filter names this match id exactly. A private match's moments need this: a
+ * `prefix*` or `*` written for a set of public matches must not start carrying a private one
+ * that happens to share the prefix, and being told of a private match is a grant made match
+ * by match, as a viewer token is.
+ */
+export function namesMatch(patterns: readonly string[] | null, matchId: string): boolean {
+  return patterns?.includes(matchId) ?? false;
+}
+
 /** What the filter reads of a moment; a retraction also names the kind it takes back. */
 export type Filterable = Pick<MomentBase, "kind" | "matchId"> & { retractedKind?: MomentKind | undefined };
 
 /**
- * Whether an endpoint wants this moment: its kind and its match both pass the filter. A
+ * Whether an endpoint gets this moment: its kind and its match both pass the filter. A
  * retraction passes when the endpoint asked for retractions or for the kind it takes back: a
- * partner that was told of a wicket is told when the wicket is corrected away.
+ * partner that was told of a wicket is told when the wicket is corrected away. A private
+ * match passes only an endpoint that names it exactly (namesMatch); "all matches" (no
+ * `matches`) and `prefix*` patterns cover public matches only.
  */
-export function wants(filter: EndpointFilter, moment: Filterable): boolean {
+export function wants(filter: EndpointFilter, moment: Filterable, visibility: MatchVisibility): boolean {
   if (filter.kinds !== null) {
     const { kind, retractedKind } = moment;
     const taken =
       kind === "retraction" && retractedKind !== undefined && filter.kinds.includes(retractedKind);
     if (!filter.kinds.includes(kind) && !taken) return false;
   }
-  return matchSelected(filter.matches, moment.matchId);
+  return visibility === "private"
+    ? namesMatch(filter.matches, moment.matchId)
+    : matchSelected(filter.matches, moment.matchId);
 }
 
 /** The endpoints one moment goes to: active ones whose filter passes it (paused ones get none). */
-export function recipients(subscribers: readonly Subscriber[], moment: Filterable): string[] {
-  return subscribers.filter((s) => s.status === "active" && wants(s, moment)).map((s) => s.id);
+export function recipients(
+  subscribers: readonly Subscriber[],
+  moment: Filterable,
+  visibility: MatchVisibility,
+): string[] {
+  return subscribers.filter((s) => s.status === "active" && wants(s, moment, visibility)).map((s) => s.id);
 }

@@ -467,3 +467,54 @@ describe("receiver URLs are checked at registration and again before every deliv
     expect(listed.url).toBe(`${receiver}/r/stored-token?token=REDACTED`);
   });
 });
+
+describe("private matches' moments (PRIVATE_MATCHES is private-*)", () => {
+  const PRIVATE = "private-wh-1";
+
+  it("reach only an endpoint that names the match exactly: not 'all', not a prefix, not '*', not another match", async () => {
+    const unnamed = {
+      "priv-all": await createEndpoint({ url: `${receiver}/r/priv-all` }),
+      "priv-prefix": await createEndpoint({ url: `${receiver}/r/priv-prefix`, matches: ["private-*"] }),
+      "priv-star": await createEndpoint({ url: `${receiver}/r/priv-star`, matches: ["*"] }),
+      "priv-other": await createEndpoint({ url: `${receiver}/r/priv-other`, matches: ["private-wh-2"] }),
+    };
+    const named = await createEndpoint({ url: `${receiver}/r/priv-named`, matches: ["ipl-*", PRIVATE] });
+    const moments = [moment(PRIVATE, 1, "wicket"), moment(PRIVATE, 2, "six"), moment(PRIVATE, 3, "result")];
+    await env.MOMENTS.sendBatch(moments.map((m) => ({ body: m })));
+
+    const got = await until("the named endpoint's three moments", async () => {
+      const log = await received("priv-named");
+      return log.length >= 3 ? log : null;
+    });
+    await expectSigned(got, named.secret);
+    // At least once: a retried fan-out may repeat one, so the ids are compared as a set.
+    expect(new Set(got.map((d) => d.deliveryId))).toEqual(new Set(moments.map((m) => m.id)));
+    // The fan-out made every delivery of the batch at once; give stragglers time to show up.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const name of [...Object.keys(unnamed), "all"]) {
+      const leaked = (await received(name)).filter((d) => d.deliveryId.startsWith("private-"));
+      expect(leaked, name).toEqual([]);
+    }
+    expect(new Set((await received("priv-named")).map((d) => d.deliveryId))).toEqual(
+      new Set(moments.map((m) => m.id)),
+    );
+
+    // Checked again before the POST: a delivery queued for an endpoint that does not name the
+    // match (a replay, or one queued before the match was made private) is withheld.
+    const withheld = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await env.WEBHOOK_DELIVERIES.send({
+      endpointId: unnamed["priv-all"].id,
+      moment: moment(PRIVATE, 4, "four"),
+      enqueuedAt: Date.now(),
+    });
+    await until("the delivery to be withheld", async () =>
+      withheld.mock.calls.some((c) => c[0] === "private moment withheld") ? true : null,
+    );
+    withheld.mockRestore();
+    expect((await received("priv-all")).filter((d) => d.deliveryId.startsWith("private-"))).toEqual([]);
+    expect((await admin(`/${unnamed["priv-all"].id}`)).body.stats).toMatchObject({
+      attempts: 0,
+      deadLetters: 0,
+    });
+  });
+});

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { verifySignature } from "../../../../origin/signature.ts";
 import { percentile, RECENT_ATTEMPTS, recentStats } from "../../../../origin/webhooks/delivery-stats.ts";
-import { matchSelected, recipients, wants } from "../../../../origin/webhooks/endpoint-filter.ts";
+import { matchSelected, namesMatch, recipients, wants } from "../../../../origin/webhooks/endpoint-filter.ts";
 import { afterAttempt } from "../../../../origin/webhooks/endpoint-health.ts";
 import { newEndpointId, newSigningSecret } from "../../../../origin/webhooks/endpoint-secret.ts";
 import { signDelivery } from "../../../../origin/webhooks/outbound-signature.ts";
@@ -12,12 +12,12 @@ const HOUR = 3_600_000;
 describe("endpoint filters", () => {
   const wicket = { kind: "wicket" as const, matchId: "ipl-2026-01" };
   it("no filter wants everything; kinds and matches must both pass", () => {
-    expect(wants({ kinds: null, matches: null }, wicket)).toBe(true);
-    expect(wants({ kinds: ["wicket", "six"], matches: null }, wicket)).toBe(true);
-    expect(wants({ kinds: ["six"], matches: null }, wicket)).toBe(false);
-    expect(wants({ kinds: null, matches: ["ipl-2026-01"] }, wicket)).toBe(true);
-    expect(wants({ kinds: null, matches: ["ipl-2026-0"] }, wicket)).toBe(false);
-    expect(wants({ kinds: ["wicket"], matches: ["bbl-*"] }, wicket)).toBe(false);
+    expect(wants({ kinds: null, matches: null }, wicket, "public")).toBe(true);
+    expect(wants({ kinds: ["wicket", "six"], matches: null }, wicket, "public")).toBe(true);
+    expect(wants({ kinds: ["six"], matches: null }, wicket, "public")).toBe(false);
+    expect(wants({ kinds: null, matches: ["ipl-2026-01"] }, wicket, "public")).toBe(true);
+    expect(wants({ kinds: null, matches: ["ipl-2026-0"] }, wicket, "public")).toBe(false);
+    expect(wants({ kinds: ["wicket"], matches: ["bbl-*"] }, wicket, "public")).toBe(false);
   });
   it("a pattern ending in * is a prefix; * alone is every match", () => {
     expect(matchSelected(["ipl-*"], "ipl-2026-01")).toBe(true);
@@ -27,11 +27,13 @@ describe("endpoint filters", () => {
   });
   it("a retraction goes to those who asked for retractions or for the kind it takes back", () => {
     const retraction = { kind: "retraction" as const, matchId: "m", retractedKind: "wicket" as const };
-    expect(wants({ kinds: ["wicket"], matches: null }, retraction)).toBe(true);
-    expect(wants({ kinds: ["retraction"], matches: null }, retraction)).toBe(true);
-    expect(wants({ kinds: ["six"], matches: null }, retraction)).toBe(false);
-    expect(wants({ kinds: ["wicket"], matches: null }, { kind: "retraction", matchId: "m" })).toBe(false);
-    expect(wants({ kinds: ["wicket"], matches: ["other"] }, retraction)).toBe(false);
+    expect(wants({ kinds: ["wicket"], matches: null }, retraction, "public")).toBe(true);
+    expect(wants({ kinds: ["retraction"], matches: null }, retraction, "public")).toBe(true);
+    expect(wants({ kinds: ["six"], matches: null }, retraction, "public")).toBe(false);
+    expect(wants({ kinds: ["wicket"], matches: null }, { kind: "retraction", matchId: "m" }, "public")).toBe(
+      false,
+    );
+    expect(wants({ kinds: ["wicket"], matches: ["other"] }, retraction, "public")).toBe(false);
   });
   it("paused endpoints get none", () => {
     const subscribers = [
@@ -39,7 +41,32 @@ describe("endpoint filters", () => {
       { id: "b", status: "paused" as const, kinds: null, matches: null },
       { id: "c", status: "active" as const, kinds: ["six" as const], matches: null },
     ];
-    expect(recipients(subscribers, wicket)).toEqual(["a"]);
+    expect(recipients(subscribers, wicket, "public")).toEqual(["a"]);
+  });
+  it("a private match goes only to endpoints that name it exactly: not to 'all', a prefix or '*'", () => {
+    const secret = { kind: "wicket" as const, matchId: "private-final" };
+    const subscribers = [
+      { id: "all", status: "active" as const, kinds: null, matches: null },
+      { id: "star", status: "active" as const, kinds: null, matches: ["*"] },
+      { id: "prefix", status: "active" as const, kinds: null, matches: ["private-*"] },
+      { id: "other", status: "active" as const, kinds: null, matches: ["private-semi"] },
+      { id: "named", status: "active" as const, kinds: null, matches: ["ipl-*", "private-final"] },
+      { id: "named-six", status: "active" as const, kinds: ["six" as const], matches: ["private-final"] },
+      { id: "named-paused", status: "paused" as const, kinds: null, matches: ["private-final"] },
+    ];
+    expect(recipients(subscribers, secret, "private")).toEqual(["named"]);
+    // The same match, were it public, would go to every pattern that covers it.
+    expect(recipients(subscribers, secret, "public")).toEqual(["all", "star", "prefix", "named"]);
+    // A retraction of a private match's moment follows the same rule.
+    const retraction = {
+      kind: "retraction" as const,
+      matchId: "private-final",
+      retractedKind: "wicket" as const,
+    };
+    expect(recipients(subscribers, retraction, "private")).toEqual(["named"]);
+    expect(namesMatch(null, "private-final")).toBe(false);
+    expect(namesMatch(["private-final*"], "private-final")).toBe(false);
+    expect(namesMatch(["private-final"], "private-final")).toBe(true);
   });
 });
 
