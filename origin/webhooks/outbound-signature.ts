@@ -2,6 +2,7 @@ import { hmacSha256, toHex } from "../../protocol/hmac.ts";
 
 /** The headers of every delivery (docs/webhooks.md). */
 export const SIGNATURE_HEADER = "X-Crease-Signature";
+/** The moment's id, repeated from the body for logs; not signed, so receivers dedupe on the body's `id`. */
 export const DELIVERY_HEADER = "X-Crease-Delivery";
 
 const encoder = new TextEncoder();
