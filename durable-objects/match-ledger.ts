@@ -13,9 +13,11 @@ import {
   type AcknowledgeGapResult,
   type DiscardBufferedResult,
   type IngestOutcome,
+  type ResolveConflictResult,
   Sequencer,
 } from "../origin/ledger/sequencer.ts";
 import { announceMoments } from "../origin/webhooks/announce.ts";
+import type { Conflict, WaitingHole } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import {
   ENGINE_VERSION,
@@ -29,7 +31,7 @@ import { matchIndexStub, roomStub } from "./stubs.ts";
 
 /**
  * The single writer for one match (the match id is the partition key). A thin shell:
- * storage and ordering live in `origin/ledger/`, cricket in `origin/scoring/`; this
+ * storage and ordering live in `origin/ledger/`, cricket in `scoring/`; this
  * class owns the platform parts: the transaction, the gap-timeout alarm, the clock.
  */
 export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
@@ -46,6 +48,10 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private readonly hubs = new Map<string, RoomRpc>();
   private lag: LagWindow;
   private readonly viewersFreshMs: number;
+  /** The alarm as last set (it serves both the gap timeout and the outbox), or null. */
+  private alarmAt: number | null = null;
+  /** The outbox's one drain in flight, if any. */
+  private draining: Promise<void> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +63,13 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.moments = new MomentStore(ctx.storage.sql);
     this.publisher = new Publisher(this.store);
     this.lag = restoreLagWindow(this.store.getMeta("lag"));
+    const released = this.store.releaseParkedAhead(Date.now());
+    if (released > 0) console.warn("released events an older build parked too far ahead", released);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+      // Moments committed before a crash, never handed to the queue: sent as soon as possible.
+      if (this.moments.hasUnannounced() || released > 0) this.armAlarm(Date.now());
+    });
   }
 
   /** Stores and applies a batch for this match; resolves only once it is durable. */
@@ -101,6 +114,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const regions = this.store.edgeRegions().map((r) => r.region);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.alarmAt = null;
     // The tables again, empty, on the same handle: a later signed event starts the match afresh.
     new LedgerStore(this.ctx.storage.sql);
     this.moments = new MomentStore(this.ctx.storage.sql);
@@ -191,9 +205,14 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const open = this.store.deadLetters().filter((d) => d.status === "dead");
     const holes = this.store.openHoles();
     const consumer = evaluateLag(samples, Date.now());
+    const waiting = this.waitingHole(sequencer);
+    const conflicts = this.openConflicts(sequencer.cursor);
     return {
       matchId: this.matchId() ?? "",
-      ...ledgerHealth(consumer, holes, open.length),
+      ...ledgerHealth(consumer, holes, open.length, {
+        conflictSeqs: conflicts.map((c) => c.seq),
+        waiting,
+      }),
       receivedSeq: this.store.maxSeq(),
       appliedSeq: sequencer.cursor,
       buffered: sequencer.bufferedCount(),
@@ -202,7 +221,10 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
       unacknowledgedMissing: holes.reduce((n, h) => n + h.missing, 0),
       deadLetters: open.length,
       tooFarAhead: open.filter((d) => d.reason === "too far ahead").length,
-      conflicts: this.store.conflictCount(),
+      waiting,
+      conflicts: conflicts.length,
+      openConflicts: conflicts,
+      conflictsTotal: this.store.conflictCount(),
       consumer: { ...consumer, samples },
       edge: this.store.edgeRegions().map((r) => ({
         ...r,
@@ -246,18 +268,38 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return this.existing()?.acknowledgeGap(fromSeq, Date.now()) ?? null;
   }
 
-  /** The gap timeout: move past a small hole that was not filled in time, or park what waits beyond a large one. */
+  async resolveConflict(seq: number, keep: "stored" | "incoming"): Promise<ResolveConflictResult | null> {
+    if (!this.existing()) return null;
+    const now = Date.now();
+    const result = this.write(this.matchId() ?? "", (s) => s.resolveConflict(seq, keep, now));
+    await this.afterWrite(now);
+    return result;
+  }
+
+  /**
+   * One alarm, two duties. The gap timeout: move past a small hole that was not filled in time
+   * (at a large one, keep waiting: decided once per cursor). The outbox: send what a crash or a
+   * queue error left unsent.
+   */
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     const sequencer = this.existing();
     if (!sequencer) return;
     const now = Date.now();
     const waiting = this.gapWait();
-    if (waiting && waiting.cursor === sequencer.cursor && now - waiting.since >= this.config.gapTimeoutMs) {
+    if (
+      waiting &&
+      !waiting.decided &&
+      waiting.cursor === sequencer.cursor &&
+      now - waiting.since >= this.config.gapTimeoutMs
+    ) {
       const done = this.write(this.matchId() ?? "", (s) => s.onGapTimeout(now));
-      if (done.kind === "park")
-        console.warn("parked beyond a hole", this.matchId(), done.fromSeq, done.toSeq, done.parked.length);
+      // Waiting (or held by a conflict): nothing to time again until the cursor moves.
+      if (done.kind !== "skip")
+        this.store.setMeta("gapWaitSince", `${waiting.cursor}:${waiting.since}:decided`);
     }
     await this.afterWrite(now);
+    await this.flushOutbox();
   }
 
   // ---------------------------------------------------------------------------
@@ -318,16 +360,63 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
         ),
       );
     }
-    if (moments.length > 0) this.announce(moments);
+    if (moments.length > 0) {
+      // The moments are in the outbox (committed unsent with the version): the alarm is the
+      // backstop that sends them should this instance die before the drain below finishes.
+      this.armAlarm(Date.now() + OUTBOX_BACKSTOP_MS);
+      this.ctx.waitUntil(this.flushOutbox());
+    }
     return result;
   }
 
   /**
-   * Partner webhooks get each write's moments through the moments queue, off the write path:
-   * never awaited by ingest, and `announceMoments` swallows (and logs) a queue failure.
+   * Partner webhooks get moments through the moments queue, off the write path, from the outbox:
+   * in order, one drain at a time, each moment marked sent only once the queue has taken it.
+   * A queue error leaves the rest for the alarm a little later (with jitter, so ledgers that
+   * failed together do not retry together).
    */
-  private announce(moments: Moment[]): void {
-    this.ctx.waitUntil(announceMoments(this.env, moments));
+  private flushOutbox(): Promise<void> {
+    this.draining ??= this.drainOutbox().finally(() => {
+      this.draining = null;
+    });
+    return this.draining;
+  }
+
+  private async drainOutbox(): Promise<void> {
+    if (this.store.getMeta("fault") === "drop-queue-send") {
+      // Fault injection for the outbox's test, set only by a test in this object's own storage:
+      // the send is lost as if the process died here (the test then restarts the object).
+      this.store.setMeta("fault", "");
+      return;
+    }
+    for (;;) {
+      const pending = this.moments.unannounced(OUTBOX_BATCH);
+      const last = pending.at(-1);
+      if (last === undefined) return;
+      try {
+        await announceMoments(
+          this.env,
+          pending.map((p) => p.moment),
+        );
+      } catch (error) {
+        console.error(
+          "moments queue refused; kept in the outbox",
+          this.matchId(),
+          pending.length,
+          String(error),
+        );
+        this.armAlarm(Date.now() + OUTBOX_RETRY_MS * (1 + Math.random()));
+        return;
+      }
+      this.moments.markAnnounced(last.pos);
+    }
+  }
+
+  /** Sets the alarm for `at` unless it is already set to go off sooner. */
+  private armAlarm(at: number): void {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    this.ctx.storage.setAlarm(at).catch((error) => console.error("setting the alarm failed", String(error)));
   }
 
   /** One stub per region's hub, kept: calls on one stub arrive in the order they were made. */
@@ -405,11 +494,43 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return this.store.getMeta("epoch") ?? "0";
   }
 
-  private gapWait(): { cursor: number; since: number } | null {
+  /** Since when the cursor has waited with events buffered, and whether the timeout has had its say. */
+  private gapWait(): { cursor: number; since: number; decided: boolean } | null {
     const raw = this.store.getMeta("gapWaitSince");
     if (!raw) return null;
-    const [cursor, since] = raw.split(":").map(Number);
-    return cursor === undefined || since === undefined ? null : { cursor, since };
+    const [cursor, since, decided] = raw.split(":");
+    if (cursor === undefined || since === undefined) return null;
+    return { cursor: Number(cursor), since: Number(since), decided: decided === "decided" };
+  }
+
+  /** The hole the ledger waits at after its gap timeout decided to wait, with what is buffered behind it. */
+  private waitingHole(sequencer: Sequencer): WaitingHole | null {
+    const cursor = sequencer.cursor;
+    const next = this.store.nextStoredSeq(cursor);
+    const wait = this.gapWait();
+    if (next === null || next <= cursor + 1 || !wait?.decided || wait.cursor !== cursor) return null;
+    return {
+      fromSeq: cursor + 1,
+      toSeq: next - 1,
+      missing: next - 1 - cursor,
+      buffered: sequencer.bufferedCount(),
+      since: wait.since,
+    };
+  }
+
+  private openConflicts(cursor: number): Conflict[] {
+    const bySeq = new Map<number, Conflict>();
+    for (const c of this.store.openConflicts()) {
+      const stored = this.store.eventBody(c.seq);
+      bySeq.set(c.seq, {
+        seq: c.seq,
+        held: c.seq > cursor,
+        stored: stored === null ? null : JSON.parse(stored),
+        incoming: JSON.parse(c.body),
+        receivedAt: c.receivedAt,
+      });
+    }
+    return [...bySeq.values()];
   }
 
   /** Bookkeeping after every write: lag sample, gap-timeout alarm, the match directory. */
@@ -423,9 +544,9 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
       const waiting = this.gapWait();
       if (!waiting || waiting.cursor !== cursor) {
         this.store.setMeta("gapWaitSince", `${cursor}:${now}`);
-        await this.ctx.storage.setAlarm(now + this.config.gapTimeoutMs);
-      } else if ((await this.ctx.storage.getAlarm()) === null) {
-        await this.ctx.storage.setAlarm(waiting.since + this.config.gapTimeoutMs);
+        this.armAlarm(now + this.config.gapTimeoutMs);
+      } else if (!waiting.decided) {
+        this.armAlarm(waiting.since + this.config.gapTimeoutMs);
       }
     } else if (this.gapWait()) {
       // Nothing waits (all applied, parked or discarded): the next early event starts a full wait.
@@ -449,6 +570,12 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
 }
 
 const EDGE_STOPPED_AFTER_MS = 60_000;
+/** Moments per drain step (one or more `sendBatch` calls). */
+const OUTBOX_BATCH = 200;
+/** When the alarm looks at the outbox after a write with moments, in case this instance dies first. */
+const OUTBOX_BACKSTOP_MS = 10_000;
+/** After a queue error, the outbox is tried again after 5–10 s. */
+const OUTBOX_RETRY_MS = 5_000;
 
 /** The lag window survives eviction in storage; an unreadable one starts afresh rather than failing the ledger. */
 function restoreLagWindow(raw: string | null): LagWindow {

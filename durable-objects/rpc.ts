@@ -10,8 +10,16 @@ import type {
   DiscardBufferedResult,
   IngestOutcome,
   ReplayResult,
+  ResolveConflictResult,
 } from "../origin/ledger/sequencer.ts";
-import type { DeadLetter, Hole, LedgerStatus, MatchSummary } from "../protocol/admin-types.ts";
+import type {
+  Conflict,
+  DeadLetter,
+  Hole,
+  LedgerStatus,
+  MatchSummary,
+  WaitingHole,
+} from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchState, Moment, ProviderEvent } from "../scoring/index.ts";
 import type { TickerSourceRpc } from "./ticker-rpc.ts";
@@ -25,7 +33,7 @@ export interface MatchSnapshot {
 
 export interface LedgerLag {
   matchId: string;
-  /** OK only when the consumer keeps up and no hole or dead letter awaits an operator. */
+  /** OK only when the consumer keeps up and no hole, conflict or dead letter awaits an operator. */
   status: LedgerStatus;
   reason: string;
   receivedSeq: number;
@@ -39,9 +47,16 @@ export interface LedgerLag {
   unacknowledgedMissing: number;
   /** Dead letters neither replayed nor discarded, of every reason. */
   deadLetters: number;
-  /** Of those, events parked beyond a hole larger than LEDGER_MAX_SKIP. */
+  /** Of those, events an older build parked beyond a large hole (0 once a ledger has released them). */
   tooFarAhead: number;
+  /** The hole the ledger is waiting at, too large to skip, or null. */
+  waiting: WaitingHole | null;
+  /** Seqs with an open conflict (two bodies, no operator's word yet). */
   conflicts: number;
+  /** Each open conflict with both bodies. */
+  openConflicts: Conflict[];
+  /** Every conflict ever received, resolved ones included. */
+  conflictsTotal: number;
   consumer: LagEvaluation & { samples: LagSample[] };
   /** Per edge region: viewers and the newest seq its rooms confirmed (the edge's consumer offset). */
   edge: (EdgeRegion & { lag: number; status: "OK" | "STOPPED" })[];
@@ -83,6 +98,8 @@ export interface LedgerRpc {
   discardBuffered(seq: number): Promise<DiscardBufferedResult | null>;
   /** Stops a skipped gap counting as an open hole; null for an unknown match. */
   acknowledgeGap(fromSeq: number): Promise<AcknowledgeGapResult | null>;
+  /** Keeps one side of the conflict at `seq` and lets the match go on; null for an unknown match. */
+  resolveConflict(seq: number, keep: "stored" | "incoming"): Promise<ResolveConflictResult | null>;
   /** Removes the match's whole log and state; answers the regions that had rooms. */
   remove(): Promise<{ removed: boolean; regions: string[] }>;
 }

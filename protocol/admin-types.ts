@@ -35,10 +35,11 @@ export interface MatchSummary {
 }
 
 /**
- * Why an event was parked: the engine refused it (it stays in the log, never applied); or it
- * waited beyond a hole larger than `LEDGER_MAX_SKIP` when the gap timeout fired; or an
- * operator discarded it from the buffer. The last two are kept outside the log, so their seq
- * stays free for the event that really carries it.
+ * Why an event was parked: the engine refused it (it stays in the log, never applied); or an
+ * operator discarded it from the buffer (kept outside the log, so its seq stays free for the
+ * event that really carries it). `too far ahead` is only read from ledgers written by older
+ * builds, which parked events waiting beyond a large hole; a ledger now waits instead, and
+ * puts any such event still open back in its buffer.
  */
 export type DeadLetterReason = "engine error" | "too far ahead" | "discarded from the buffer";
 
@@ -66,8 +67,37 @@ export interface Hole {
 }
 
 /**
- * The ledger's one-word health: the consumer's Burrow status when that is not OK; else
- * INCOMPLETE while the applied history lacks seqs nobody has dealt with (open holes or
- * dead letters neither replayed nor discarded); else OK.
+ * Two bodies for one seq, as the lag report lists them until an operator keeps one
+ * (`POST /v1/admin/matches/:id/conflicts/:seq/resolve`). `held` is true while the seq is above
+ * the applied cursor: the match applies nothing from that seq on until it is resolved.
  */
-export type LedgerStatus = "OK" | "INCOMPLETE" | "WARNING" | "STALLED" | "STOPPED";
+export interface Conflict {
+  seq: number;
+  held: boolean;
+  /** The event the log holds at that seq (null when an operator discarded it from the buffer). */
+  stored: unknown;
+  /** The newest different event that arrived for the seq. */
+  incoming: unknown;
+  receivedAt: number;
+}
+
+/**
+ * The hole the ledger is waiting at: seqs `fromSeq..toSeq` have not arrived while `buffered`
+ * events wait behind them, since `since` (ms). Too large for a gap timeout to move past
+ * (`LEDGER_MAX_SKIP`), so it is applied, in order, the moment it is filled.
+ */
+export interface WaitingHole {
+  fromSeq: number;
+  toSeq: number;
+  missing: number;
+  buffered: number;
+  since: number;
+}
+
+/**
+ * The ledger's one-word health: CONFLICT while two bodies for one seq await an operator (the
+ * most urgent: the score may be wrong, or held); else the consumer's Burrow status when that is
+ * not OK; else INCOMPLETE while the history lacks seqs nobody has dealt with (open holes, a hole
+ * being waited at, dead letters neither replayed nor discarded); else OK.
+ */
+export type LedgerStatus = "OK" | "CONFLICT" | "INCOMPLETE" | "WARNING" | "STALLED" | "STOPPED";

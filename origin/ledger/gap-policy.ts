@@ -1,25 +1,25 @@
 /**
- * What a ledger does when its gap timeout fires, and which seqs are "within reach": the
- * pure half of the gap policy (docs/decisions.md, "Out-of-order events"). The sequencer
- * carries the decision out; nothing here touches storage or a clock.
+ * What a ledger does when its gap timeout fires: the pure half of the gap policy
+ * (docs/decisions.md, "Out-of-order events"). The sequencer carries the decision out; nothing
+ * here touches storage or a clock.
  *
- * The bet: a hole of a few seqs is a lost event, worth moving past; a hole of thousands is
- * almost always a mistyped seq (9005 for 5), and skipping it would make every later real
- * event "late", each one a recompute and a new epoch for every viewer. So the ledger skips
- * at most `maxSkip` missing seqs, and parks what lies beyond a larger hole instead.
+ * A hole is a wait, not a verdict. A hole of a few seqs is most likely a lost event: the ledger
+ * moves past it (an open hole until filled or acknowledged; a late arrival is put back in place).
+ * A larger hole is a provider's batch still on its way (a retry queue that resends failed batches
+ * later does exactly this): the ledger holds at the hole and applies everything behind it, in
+ * order, the moment it is filled. Nothing the provider was told is `buffered` is ever parked for
+ * being far ahead; the buffer is bounded by `LEDGER_MAX_AHEAD` instead, whose excess the provider
+ * is told to `retry`.
  */
 
 /** The gap timeout's verdict on the first hole after the cursor. */
 export type GapDecision =
-  /** Nothing buffered, or the next seq is already there: nothing to move past. */
+  /** Nothing buffered, or the next seq is already there (perhaps held by a conflict): nothing to move past. */
   | { kind: "none" }
   /** A small hole: record it (an open hole until filled or acknowledged) and move past it. */
   | { kind: "skip"; fromSeq: number; toSeq: number }
-  /**
-   * A hole larger than `maxSkip`: every buffered event lies beyond it, so every one is parked
-   * as a dead letter `too far ahead`; the cursor stays and waits for `fromSeq`.
-   */
-  | { kind: "park"; fromSeq: number; toSeq: number };
+  /** A hole larger than `maxSkip`: keep waiting for `fromSeq..toSeq`; the lag shows it until it is filled. */
+  | { kind: "wait"; fromSeq: number; toSeq: number };
 
 /**
  * @param cursor the seq through which the ledger has applied (or skipped, or parked) events.
@@ -34,28 +34,13 @@ export function decideAtGapTimeout(
   if (firstBuffered === null || firstBuffered <= cursor + 1) return { kind: "none" };
   const fromSeq = cursor + 1;
   const toSeq = firstBuffered - 1;
-  return toSeq - fromSeq + 1 <= maxSkip ? { kind: "skip", fromSeq, toSeq } : { kind: "park", fromSeq, toSeq };
+  return toSeq - fromSeq + 1 <= maxSkip ? { kind: "skip", fromSeq, toSeq } : { kind: "wait", fromSeq, toSeq };
 }
 
-/**
- * Whether `seq` could be reached by one gap timeout from `cursor`: at most `maxSkip` missing
- * seqs in between. A parked event sent again is taken back only when it is within reach
- * (otherwise the next timeout would park it again).
- */
-export function withinReach(seq: number, cursor: number, maxSkip: number): boolean {
-  return seq <= cursor + maxSkip + 1;
-}
-
-/** The dead letter's message for an event parked beyond a hole, naming the numbers an operator needs. */
-export function tooFarAheadMessage(
-  seq: number,
-  hole: { fromSeq: number; toSeq: number },
-  maxSkip: number,
-): string {
-  const missing = hole.toSeq - hole.fromSeq + 1;
+/** The `retry` answer's message for an event beyond the buffer's reach, naming the numbers the provider needs. */
+export function beyondBufferMessage(seq: number, cursor: number, maxAhead: number): string {
   return (
-    `seq ${seq} waited behind ${missing} missing seqs (${hole.fromSeq}..${hole.toSeq}), more than the ` +
-    `${maxSkip} a gap timeout may skip (LEDGER_MAX_SKIP): parked instead of skipping them. ` +
-    "Replay it once the seqs before it have arrived, or discard it"
+    `seq ${seq} is more than ${maxAhead} ahead of the ledger (applied through ${cursor}; LEDGER_MAX_AHEAD ` +
+    `bounds what one match buffers): nothing was stored. Send the seqs after ${cursor} first, then retry this one`
   );
 }

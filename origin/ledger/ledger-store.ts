@@ -42,6 +42,10 @@ export class LedgerStore {
     this.addColumn("dead_letters", "reason", "TEXT NOT NULL DEFAULT 'engine error'");
     this.addColumn("dead_letters", "type", "TEXT");
     this.addColumn("dead_letters", "body", "TEXT");
+    // A conflict stays open (and, above the cursor, holds the match at its seq) until resolved.
+    this.addColumn("conflicts", "status", "TEXT NOT NULL DEFAULT 'open'");
+    this.addColumn("conflicts", "resolved_at", "INTEGER");
+    this.addColumn("conflicts", "kept", "TEXT");
   }
 
   private addColumn(table: string, column: string, definition: string): void {
@@ -430,18 +434,101 @@ export class LedgerStore {
       }));
   }
 
-  // --- conflicts -------------------------------------------------------------------
-
-  recordConflict(seq: number, body: string, at: number): void {
-    this.sql.exec("INSERT INTO conflicts (seq, body, received_at) VALUES (?, ?, ?)", seq, body, at);
+  /**
+   * Ledgers written before "a hole is a wait" parked events that waited beyond a large hole as
+   * `too far ahead`, though the provider had been told they were buffered. Each still open goes
+   * back into the log (buffered, applied once the seqs before it arrive); where its seq has since
+   * been taken by a different event, the parked body becomes an open conflict for an operator.
+   * Answers how many were released.
+   */
+  releaseParkedAhead(at: number): number {
+    const rows = this.sql
+      .exec<{ seq: number; body: string | null }>(
+        "SELECT seq, body FROM dead_letters WHERE reason = 'too far ahead' AND status = 'dead'",
+      )
+      .toArray();
+    for (const { seq, body } of rows) {
+      if (body === null) continue;
+      const stored = this.eventBody(seq);
+      this.removeDeadLetter(seq);
+      if (stored === null) this.insertEvent(readEvent(body, seq), body, at);
+      else if (stored !== body) this.recordConflict(seq, body, at);
+    }
+    return rows.length;
   }
 
+  // --- conflicts -------------------------------------------------------------------
+
+  /**
+   * A different body for a seq the log already holds: kept as an open conflict, once per distinct
+   * body (a provider retrying the same conflicting event adds nothing). True when it is new.
+   */
+  recordConflict(seq: number, body: string, at: number): boolean {
+    const known = this.sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM conflicts WHERE seq = ? AND body = ? AND status = 'open'",
+        seq,
+        body,
+      )
+      .one().n;
+    if (known > 0) return false;
+    this.sql.exec("INSERT INTO conflicts (seq, body, received_at) VALUES (?, ?, ?)", seq, body, at);
+    return true;
+  }
+
+  /** Every conflict ever received (the Prometheus counter). */
   conflictCount(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM conflicts").one().n;
   }
+
+  /** The conflicts no operator has resolved, oldest first, with the body each one brought. */
+  openConflicts(): ConflictRecord[] {
+    return this.sql
+      .exec<{ id: number; seq: number; body: string; received_at: number }>(
+        "SELECT id, seq, body, received_at FROM conflicts WHERE status = 'open' ORDER BY seq, id",
+      )
+      .toArray()
+      .map((r) => ({ id: r.id, seq: r.seq, body: r.body, receivedAt: r.received_at }));
+  }
+
+  /** The smallest seq above `after` with an open conflict: the ledger applies nothing from there on. */
+  firstConflictAbove(after: number): number | null {
+    const row = this.sql
+      .exec<{ seq: number | null }>(
+        "SELECT MIN(seq) AS seq FROM conflicts WHERE status = 'open' AND seq > ?",
+        after,
+      )
+      .one();
+    return row.seq ?? null;
+  }
+
+  /** Closes every open conflict at `seq`, saying which body the log kept. */
+  resolveConflicts(seq: number, kept: "stored" | "incoming", at: number): void {
+    this.sql.exec(
+      "UPDATE conflicts SET status = 'resolved', resolved_at = ?, kept = ? WHERE seq = ? AND status = 'open'",
+      at,
+      kept,
+      seq,
+    );
+  }
+
+  /** The log's event at `seq` becomes `event` (an operator kept the incoming side of a conflict). */
+  replaceEvent(event: ProviderEvent, body: string, receivedAt: number): void {
+    this.sql.exec("DELETE FROM events WHERE seq = ?", event.seq);
+    this.insertEvent(event, body, receivedAt);
+  }
 }
 
-export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag" | "engine";
+/** One open conflict as the table keeps it: the body that arrived for a seq already taken. */
+export interface ConflictRecord {
+  id: number;
+  seq: number;
+  body: string;
+  receivedAt: number;
+}
+
+/** `fault` is set only by a test, to inject a crash (see MatchLedger.write). */
+export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag" | "engine" | "fault";
 
 export interface EdgeRegion {
   region: string;
@@ -461,7 +548,7 @@ function readReason(raw: string): DeadLetterReason {
 }
 
 /** Stored bodies are parsed again on the way out: a row is a boundary too. */
-function readEvent(body: string, seq: number): ProviderEvent {
+export function readEvent(body: string, seq: number): ProviderEvent {
   const parsed = parseProviderEvent(JSON.parse(body));
   if (!parsed.ok) {
     throw new Error(

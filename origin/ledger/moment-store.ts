@@ -28,6 +28,36 @@ export class MomentStore {
         kind TEXT NOT NULL, body TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS moments_by_seq ON moments (seq, pos);
     `);
+    // The outbox flag. Rows written before it existed were announced the old way: they count as sent.
+    const columns = sql.exec<{ name: string }>("PRAGMA table_info(moments)").toArray();
+    if (!columns.some((c) => c.name === "announced"))
+      sql.exec("ALTER TABLE moments ADD COLUMN announced INTEGER NOT NULL DEFAULT 1");
+    sql.exec("CREATE INDEX IF NOT EXISTS moments_outbox ON moments (pos) WHERE announced = 0");
+  }
+
+  /**
+   * The outbox: moments committed but not yet handed to the moments queue, oldest first, at most
+   * `limit`. A moment leaves it only once `sendBatch` has succeeded (`markAnnounced`), so a crash
+   * or a queue error in between sends it again: partners get every moment at least once.
+   */
+  unannounced(limit: number): { pos: number; moment: Moment }[] {
+    return this.sql
+      .exec<{ pos: number; body: string }>(
+        "SELECT pos, body FROM moments WHERE announced = 0 ORDER BY pos LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ pos: r.pos, moment: readMoment(r.body) }));
+  }
+
+  /** Whether the outbox holds anything. */
+  hasUnannounced(): boolean {
+    return this.sql.exec("SELECT 1 FROM moments WHERE announced = 0 LIMIT 1").toArray().length > 0;
+  }
+
+  /** The queue took every outbox moment up to `pos`. */
+  markAnnounced(pos: number): void {
+    this.sql.exec("UPDATE moments SET announced = 1 WHERE announced = 0 AND pos <= ?", pos);
   }
 
   /**
@@ -122,7 +152,7 @@ export class MomentStore {
 
   private insert(m: Moment): void {
     this.sql.exec(
-      "INSERT INTO moments (seq, id, kind, body) VALUES (?, ?, ?, ?)",
+      "INSERT INTO moments (seq, id, kind, body, announced) VALUES (?, ?, ?, ?, 0)",
       m.seq,
       m.id,
       m.kind,

@@ -1,11 +1,23 @@
 import { assertNever } from "../../protocol/assert-never.ts";
 import { canonicalJson } from "../../protocol/canonical-json.ts";
 import { apply, emptyState, type MatchState, type ProviderEvent } from "../../scoring/index.ts";
-import { decideAtGapTimeout, type GapDecision, tooFarAheadMessage, withinReach } from "./gap-policy.ts";
-import type { DeadLetter, DeadLetterReason, Gap, LedgerStore } from "./ledger-store.ts";
+import { beyondBufferMessage, decideAtGapTimeout, type GapDecision } from "./gap-policy.ts";
+import {
+  type DeadLetter,
+  type DeadLetterReason,
+  type Gap,
+  type LedgerStore,
+  readEvent,
+} from "./ledger-store.ts";
 
-/** What happened to one event the provider sent. */
-export type IngestStatus = "accepted" | "duplicate" | "conflict" | "buffered" | "rejected" | "dead-lettered";
+/**
+ * What happened to one event the provider sent, which is also what the provider must do next:
+ * nothing (`accepted`, `duplicate`, `buffered`: stored, applied once the seqs before it arrive),
+ * send it again later (`retry`: nothing was stored), look at it (`conflict`: the seq holds other
+ * content; `dead-lettered`: kept for an operator), or fix it (`rejected` is never produced any
+ * more by the ledger; the route answers `invalid` for a malformed event).
+ */
+export type IngestStatus = "accepted" | "duplicate" | "conflict" | "buffered" | "retry" | "dead-lettered";
 
 export interface IngestOutcome {
   seq: number;
@@ -20,14 +32,11 @@ export interface IngestOutcome {
 export interface SequencerConfig {
   /** Snapshot the state every N applied events. */
   snapshotEvery: number;
-  /** How far ahead of the applied cursor an event may be before it is refused (bounds the buffer). */
+  /** How far ahead of the applied cursor an event may be before it is answered `retry` (bounds the buffer). */
   maxAhead: number;
-  /** The most missing seqs one gap timeout moves past; events beyond a larger hole are parked. */
+  /** The most missing seqs one gap timeout moves past; at a larger hole the ledger keeps waiting. */
   maxSkip: number;
 }
-
-/** What the gap timeout did: the decision, and the seqs it parked (empty unless it parked). */
-export type GapTimeoutResult = GapDecision & { parked: number[] };
 
 /** What an operator's "discard this buffered event" found. */
 export type DiscardBufferedResult =
@@ -44,6 +53,12 @@ export type AcknowledgeGapResult =
   | { kind: "acknowledged"; gap: Gap }
   /** No skipped gap starts at that seq; `gaps` lists where they do start. */
   | { kind: "absent"; gaps: number[] };
+
+/** What an operator's "keep this side of a conflict" found. */
+export type ResolveConflictResult =
+  | { kind: "resolved"; seq: number; kept: "stored" | "incoming"; cursor: number }
+  /** No open conflict at that seq; `open` lists the seqs that have one. */
+  | { kind: "absent"; open: number[] };
 
 /** What replaying a dead letter did: applied in place, back in the buffer (its hole is still open), or still dead. */
 export type ReplayResult = "applied" | "buffered" | "dead";
@@ -95,34 +110,32 @@ export class Sequencer {
     const startCursor = this.cursor;
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
       const body = canonicalJson(event);
-      const parked = this.parkedAgain(event.seq, body, startCursor, now);
+      const parked = this.parkedAgain(event.seq, body);
       if (parked) {
         outcomes.set(event, parked);
         continue;
       }
       const stored = this.store.eventBody(event.seq);
       if (stored !== null) {
-        if (stored === body) {
-          outcomes.set(event, { seq: event.seq, status: "duplicate" });
-        } else {
-          this.store.recordConflict(event.seq, body, now);
-          outcomes.set(event, {
-            seq: event.seq,
-            status: "conflict",
-            message: `seq ${event.seq} is already stored with different content; send a correction event instead`,
-          });
-        }
+        outcomes.set(
+          event,
+          stored === body
+            ? { seq: event.seq, status: "duplicate" }
+            : this.conflict(event.seq, body, startCursor, now),
+        );
         continue;
       }
       if (event.seq > startCursor + this.config.maxAhead) {
         outcomes.set(event, {
           seq: event.seq,
-          status: "rejected",
-          message: `seq ${event.seq} is more than ${this.config.maxAhead} ahead of the ledger (applied through ${startCursor})`,
+          status: "retry",
+          message: beyondBufferMessage(event.seq, startCursor, this.config.maxAhead),
         });
         continue;
       }
       this.store.insertEvent(event, body, now);
+      // A seq whose stored side an operator discarded while it was in conflict: this is the provider's word on it.
+      this.store.resolveConflicts(event.seq, "incoming", now);
       if (event.seq <= startCursor) {
         lateFrom = Math.min(lateFrom, event.seq);
         outcomes.set(event, { seq: event.seq, status: "accepted", late: true });
@@ -134,7 +147,7 @@ export class Sequencer {
     this.advance(now);
     const cursor = this.cursor;
     return events.map((event) => {
-      const outcome = outcomes.get(event) ?? { seq: event.seq, status: "rejected" as const };
+      const outcome = outcomes.get(event) ?? { seq: event.seq, status: "retry" as const };
       if ((outcome.status !== "buffered" && outcome.status !== "accepted") || event.seq > cursor)
         return outcome;
       // Stored this time and now inside the history: applied, unless the engine refused it.
@@ -153,24 +166,38 @@ export class Sequencer {
   }
 
   /**
-   * An event for a seq held by a dead letter kept outside the log (parked too far ahead, or
-   * discarded from the buffer). The same content again is the same event: it stays parked
-   * (answered `dead-lettered`) unless it is still open and now within reach of one gap timeout,
-   * when it takes its place as though sent for the first time. Different content is the
-   * provider's word on that seq: it takes the seq, and the parked body is kept as a conflict.
-   * Returns the outcome when the event stays parked, null when it goes the ordinary way.
+   * A different body for a seq the log already holds. Above the cursor (buffered, not applied)
+   * neither body is applied blindly: the match holds at the seq before it until an operator keeps
+   * one. At or below the cursor the stored event is history: the provider is told to send a
+   * correction, and the conflict stays open (the lag says CONFLICT) until an operator resolves it.
    */
-  private parkedAgain(seq: number, body: string, cursor: number, now: number): IngestOutcome | null {
+  private conflict(seq: number, body: string, cursor: number, now: number): IngestOutcome {
+    this.store.recordConflict(seq, body, now);
+    const resolve = `POST /v1/admin/matches/${this.matchId}/conflicts/${seq}/resolve`;
+    return {
+      seq,
+      status: "conflict",
+      message:
+        seq > cursor
+          ? `seq ${seq} is already buffered with different content: neither is applied, and the match holds ` +
+            `before seq ${seq} until an operator keeps one (${resolve}); to change a ball already applied, send a correction event`
+          : `seq ${seq} is already stored with different content; send a correction event instead ` +
+            `(kept for an operator: ${resolve})`,
+    };
+  }
+
+  /**
+   * An event for a seq held by a dead letter kept outside the log (discarded from the buffer by an
+   * operator). The same content again is the same event: it stays out, answered `dead-lettered`.
+   * Different content is the provider's word on that seq: it takes the seq as though sent for the
+   * first time. Returns the outcome when the event stays out, null when it goes the ordinary way.
+   */
+  private parkedAgain(seq: number, body: string): IngestOutcome | null {
     const parkedBody = this.store.parkedBody(seq);
     const dead = parkedBody === null ? null : this.store.deadLetter(seq);
     if (parkedBody === null || dead === null) return null;
-    if (parkedBody === body) {
-      if (dead.status === "discarded" || !withinReach(seq, cursor, this.config.maxSkip)) {
-        return { seq, status: "dead-lettered", reason: dead.reason, message: dead.error };
-      }
-    } else {
-      this.store.recordConflict(seq, parkedBody, now);
-    }
+    if (parkedBody === body)
+      return { seq, status: "dead-lettered", reason: dead.reason, message: dead.error };
     this.store.removeDeadLetter(seq);
     return null;
   }
@@ -182,36 +209,48 @@ export class Sequencer {
 
   /**
    * The gap timeout fired. A hole of at most `maxSkip` seqs before the first buffered event is
-   * recorded and moved past (a late arrival is put back in place by `ingest`); a larger one is
-   * not: every buffered event, all beyond it, is parked outside the log as `too far ahead`, and
-   * the cursor stays where the contiguous events put it. Later holes get their own timeout.
+   * recorded and moved past (a late arrival is put back in place by `ingest`); at a larger one the
+   * ledger keeps waiting, and everything buffered behind it is applied, in order, once it is
+   * filled. Never past a seq held by an open conflict. Later holes get their own timeout.
    */
-  onGapTimeout(now: number): GapTimeoutResult {
+  onGapTimeout(now: number): GapDecision {
     const cursor = this.cursor;
-    const decision = decideAtGapTimeout(cursor, this.store.nextStoredSeq(cursor), this.config.maxSkip);
+    let decision = decideAtGapTimeout(cursor, this.store.nextStoredSeq(cursor), this.config.maxSkip);
+    const held = this.store.firstConflictAbove(cursor);
+    if (decision.kind === "skip" && held !== null && held <= decision.toSeq) {
+      decision = held - 1 >= decision.fromSeq ? { ...decision, toSeq: held - 1 } : { kind: "none" };
+    }
     switch (decision.kind) {
       case "none":
-        return { ...decision, parked: [] };
+      case "wait":
+        return decision;
       case "skip":
         this.store.recordGap(decision.fromSeq, decision.toSeq, now);
         this.store.setMeta("cursor", decision.toSeq);
         this.advance(now);
-        return { ...decision, parked: [] };
-      case "park": {
-        const parked = this.store.seqsAbove(cursor);
-        for (const seq of parked) {
-          this.store.parkOutsideLog(
-            seq,
-            "too far ahead",
-            tooFarAheadMessage(seq, decision, this.config.maxSkip),
-            now,
-          );
-        }
-        return { ...decision, parked };
-      }
+        return decision;
       default:
         return assertNever(decision);
     }
+  }
+
+  /**
+   * The operator's word on a conflict at `seq`: keep the stored body, or the incoming one (the
+   * newest that arrived). Keeping the incoming body of an applied seq rewrites history from there,
+   * as a late event does. Either way the hold lifts and the match goes on.
+   */
+  resolveConflict(seq: number, keep: "stored" | "incoming", now: number): ResolveConflictResult {
+    const open = this.store.openConflicts();
+    const incoming = open.filter((c) => c.seq === seq).at(-1);
+    if (!incoming) return { kind: "absent", open: [...new Set(open.map((c) => c.seq))] };
+    if (keep === "incoming") {
+      this.store.replaceEvent(readEvent(incoming.body, seq), incoming.body, now);
+      if (this.store.deadLetter(seq)?.reason === "engine error") this.store.removeDeadLetter(seq);
+    }
+    this.store.resolveConflicts(seq, keep, now);
+    if (keep === "incoming" && seq <= this.cursor) this.recomputeFrom(seq, now);
+    this.advance(now);
+    return { kind: "resolved", seq, kept: keep, cursor: this.cursor };
   }
 
   /**
@@ -265,7 +304,9 @@ export class Sequencer {
   private advance(now: number): void {
     let cursor = this.cursor;
     let state = this.current();
-    for (;;) {
+    // A seq in conflict is applied only once an operator has kept one side.
+    const held = this.store.firstConflictAbove(cursor) ?? Number.POSITIVE_INFINITY;
+    while (cursor + 1 < held) {
       const [event] = this.store.eventsBetween(cursor, cursor + 1, { skip: "none" });
       if (!event) break;
       state = this.applyOrPark(state, event, now);

@@ -32,18 +32,13 @@ export function queueBatches<T>(items: readonly T[], sizeOf: (item: T) => number
 }
 
 /**
- * The one call the ledger makes after a committed write: hands the moments to the moments
- * queue, which fans them out to partner webhooks (docs/webhooks.md). It only enqueues, so a
- * slow or dead partner never slows ingest, and it never throws: a queue hiccup is logged and
- * swallowed rather than failing the write that already committed.
+ * Hands moments to the moments queue, which fans them out to partner webhooks (docs/webhooks.md),
+ * in order, in `sendBatch`-sized groups. It only enqueues, so a slow or dead partner never slows
+ * ingest. It throws when the queue does: the caller (the ledger's outbox) keeps the moments and
+ * sends them again, so a queue error delays partners' moments but never loses them.
  */
 export async function announceMoments(env: Env, moments: readonly MomentBase[]): Promise<void> {
-  if (moments.length === 0) return;
-  try {
-    for (const batch of queueBatches(moments, (moment) => JSON.stringify(moment).length)) {
-      await env.MOMENTS.sendBatch(batch.map((moment) => ({ body: moment, contentType: "json" as const })));
-    }
-  } catch (error) {
-    console.error("announce moments failed", moments[0]?.matchId, moments.length, String(error));
+  for (const batch of queueBatches(moments, (moment) => JSON.stringify(moment).length)) {
+    await env.MOMENTS.sendBatch(batch.map((moment) => ({ body: moment, contentType: "json" as const })));
   }
 }

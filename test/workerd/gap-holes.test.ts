@@ -1,8 +1,11 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
-import { type ProviderEvent, replay } from "../../scoring/index.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import { type ProviderEvent, replay, scorecard } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
-import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { ADMIN, ingestEvents, matchState, postIngest, worker } from "./support/ingest.ts";
+import { TestViewer } from "./support/viewer.ts";
+
+afterEach(() => TestViewer.closeAll());
 
 const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -22,6 +25,7 @@ interface LagReply {
   unacknowledgedMissing: number;
   deadLetters: number;
   tooFarAhead: number;
+  waiting: { fromSeq: number; toSeq: number; missing: number; buffered: number } | null;
   consumer: { status: string };
 }
 
@@ -184,33 +188,78 @@ describe("discarding a buffered event", () => {
   });
 });
 
-describe("replaying an event parked too far ahead", () => {
-  const matchId = "parked-replay";
-  const events = fixtureEvents("1216517", matchId).slice(0, 200);
+/**
+ * Issue 18, finding 1: a provider keeps sending new batches while an earlier one failed, and
+ * retries the failed one later (an asynchronous retry queue). Every event it was told is
+ * buffered must be applied once the hole is filled, however late, in order.
+ */
+describe("a hole is a wait, not a verdict: the retry-later provider", () => {
+  const matchId = "retry-later";
+  const events = fixtureEvents("1144530", matchId);
+  const range = (from: number, to: number) => events.slice(from - 1, to);
 
-  it("puts it back in the log: buffered while its hole is open, parked again by the next timeout", async () => {
-    await ingestEvents(events.slice(0, 4));
-    await ingestEvents(events.slice(149, 150));
+  it("1..150, then 300..645, the gap timeout, then 151..299: every event applied, every viewer at 645, no dead letter", async () => {
+    expect(events).toHaveLength(645);
+    expect((await ingestEvents(range(1, 150))).counts).toEqual({ accepted: 150 });
+    const viewer = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    await viewer.waitForSeq(150);
+
+    const ahead = await ingestEvents(range(300, 645));
+    expect(ahead.counts).toEqual({ buffered: 346 });
+
+    // A hole of 149, larger than LEDGER_MAX_SKIP (100): the ledger waits, and says at what.
     await pastGapTimeout(matchId);
-    expect(await lagOf(matchId)).toMatchObject({ tooFarAhead: 1, deadLetters: 1, status: "INCOMPLETE" });
-
-    const replayed = await post(`/v1/admin/matches/${matchId}/dead-letters/150/replay`);
-    expect(replayed.status).toBe(200);
-    expect(await replayed.json()).toMatchObject({ applied: false, result: "buffered", deadLetter: null });
-    expect(await lagOf(matchId)).toMatchObject({ buffered: 1, tooFarAhead: 0 });
-
+    const waiting = await lagOf(matchId);
+    expect(waiting).toMatchObject({
+      appliedSeq: 150,
+      buffered: 346,
+      deadLetters: 0,
+      tooFarAhead: 0,
+      waiting: { fromSeq: 151, toSeq: 299, missing: 149, buffered: 346 },
+    });
+    expect(waiting.status).not.toBe("OK");
+    expect(await metricsText()).toContain(`crease_ledger_waiting_missing_seqs{match="${matchId}"} 149`);
+    // A second timeout changes nothing: still waiting, nothing parked.
     await pastGapTimeout(matchId);
-    expect(await lagOf(matchId)).toMatchObject({ buffered: 0, tooFarAhead: 1 });
+    expect(await lagOf(matchId)).toMatchObject({ appliedSeq: 150, buffered: 346, deadLetters: 0 });
+
+    const filled = await ingestEvents(range(151, 299));
+    expect(filled.counts).toEqual({ accepted: 149 });
+    expect(filled.results.every((r) => !r.late)).toBe(true);
+
+    const expected = replay(events);
+    const final = await matchState(matchId);
+    expect(final.seq).toBe(645);
+    expect(final.state).toEqual(wire(expected));
+    expect(wire(scorecard(final.state as typeof expected))).toEqual(wire(scorecard(expected)));
+    await viewer.waitForSeq(645);
+    expect(viewer.state).toEqual(wire(expected));
+    expect(viewer.errors).toEqual([]);
+
+    const lag = await lagOf(matchId);
+    expect(lag).toMatchObject({ status: "OK", deadLetters: 0, buffered: 0, waiting: null, holes: [] });
+    const dead = (await (
+      await worker(`/v1/admin/matches/${matchId}/dead-letters`, { headers: ADMIN })
+    ).json()) as { deadLetters: unknown[] };
+    expect(dead.deadLetters).toEqual([]);
   });
+});
 
-  it("applies it in place once the seqs before it have arrived", async () => {
-    await ingestEvents(events.slice(4, 149));
-    expect((await matchState(matchId)).seq).toBe(149);
-    const replayed = await post(`/v1/admin/matches/${matchId}/dead-letters/150/replay`);
-    expect(replayed.status).toBe(200);
-    expect(await replayed.json()).toMatchObject({ applied: true, result: "applied" });
-    await ingestEvents(events.slice(150));
-    expect((await matchState(matchId)).state).toEqual(wire(replay(events)));
-    expect(await lagOf(matchId)).toMatchObject({ status: "OK", deadLetters: 0, tooFarAhead: 0 });
+describe("the buffer is bounded, and past it the provider is told to retry", () => {
+  const matchId = "buffer-bound";
+  const events = fixtureEvents("1216517", matchId).slice(0, 20);
+
+  it("an event more than LEDGER_MAX_AHEAD ahead is answered retry (503), stores nothing, and is taken once in reach", async () => {
+    await ingestEvents(events.slice(0, 5));
+    const far = { ...(events[5] as ProviderEvent), seq: 5 + 10_001 };
+    const res = await postIngest(JSON.stringify({ events: [far] }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    const body = (await res.json()) as { results: { status: string; message: string }[] };
+    expect(body.results[0]).toMatchObject({
+      status: "retry",
+      message: expect.stringMatching(/more than 10000 ahead.*applied through 5.*LEDGER_MAX_AHEAD.*retry/),
+    });
+    expect(await lagOf(matchId)).toMatchObject({ receivedSeq: 5, buffered: 0 });
   });
 });

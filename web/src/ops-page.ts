@@ -6,6 +6,7 @@ import { lagLine } from "./charts/lag-line.ts";
 import { ago, byId, fill, h } from "./dom.ts";
 import {
   adminApi,
+  type Conflict,
   type DeadLetter,
   type LagReport,
   storedToken,
@@ -129,6 +130,15 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
     ),
     h(
       "p",
+      { "data-testid": "ledger-health" },
+      "Ledger ",
+      h("span", { class: `badge ${lag.status}`, "data-testid": "ledger-status" }, lag.status),
+      " ",
+      h("span", { class: "subtitle" }, lag.reason),
+    ),
+    lag.openConflicts.length > 0 ? conflictsTable(lag) : "",
+    h(
+      "p",
       {},
       "Lag ",
       h("strong", { "data-testid": "lag" }, lag.consumer.lag),
@@ -175,6 +185,57 @@ function renderLive(el: HTMLElement, lag: LagReport): void {
           ),
         )
       : h("p", { class: "subtitle" }, "No region has viewers."),
+  );
+}
+
+/** One line of an event for the conflicts table: its type and the fields that tell two bodies apart. */
+function eventLine(body: unknown): string {
+  if (body === null || typeof body !== "object") return "– (discarded)";
+  const { type, ts, payload } = body as { type?: unknown; ts?: unknown; payload?: unknown };
+  return `${String(type)} at ${String(ts)} ${JSON.stringify(payload ?? {}).slice(0, 160)}`;
+}
+
+/** Open conflicts with both bodies, and the operator's two answers. */
+function conflictsTable(lag: LagReport): HTMLElement {
+  const keep = (c: Conflict, side: "stored" | "incoming") => {
+    const b = h(
+      "button",
+      { type: "button", "data-testid": `conflict-keep-${side}-${c.seq}` },
+      `Keep ${side}`,
+    );
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      try {
+        await adminApi.resolveConflict(lag.matchId, c.seq, side);
+      } catch (error) {
+        alert(error instanceof Error ? error.message : String(error));
+      }
+      b.disabled = false;
+    });
+    return b;
+  };
+  return h(
+    "table",
+    { "data-testid": "conflicts" },
+    h(
+      "thead",
+      {},
+      h("tr", {}, ...["Seq", "Stored", "Incoming", ""].map((t) => h("th", { scope: "col" }, t))),
+    ),
+    h(
+      "tbody",
+      {},
+      ...lag.openConflicts.map((c) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, c.held ? `${c.seq} (holding the match)` : String(c.seq)),
+          h("td", {}, h("code", {}, eventLine(c.stored))),
+          h("td", {}, h("code", {}, eventLine(c.incoming))),
+          h("td", {}, keep(c, "stored"), " ", keep(c, "incoming")),
+        ),
+      ),
+    ),
   );
 }
 

@@ -115,13 +115,15 @@ ingest.post("/", async (c) => {
 });
 
 /**
- * The worst per-event outcome decides the status; the body always carries every row. A
- * `dead-lettered` event is kept for an operator (sending it again changes nothing), so it
+ * The worst per-event outcome decides the status; the body always carries every row. 503 (with
+ * Retry-After) when something must be sent again (`unavailable`, or `retry`: beyond what the
+ * ledger buffers); a retry of the whole batch is safe, since what was stored answers `duplicate`.
+ * A `dead-lettered` event is kept for an operator (sending it again changes nothing), so it
  * does not fail the request: its row, not the status, says it was not applied.
  */
 function replyStatus(counts: Record<string, number>): 200 | 409 | 422 | 503 {
-  if (counts.unavailable) return 503;
-  if (counts.invalid || counts.rejected) return 422;
+  if (counts.unavailable || counts.retry) return 503;
+  if (counts.invalid) return 422;
   if (counts.conflict) return 409;
   return 200;
 }

@@ -3,12 +3,20 @@ import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import type { GuardedFastRead } from "../../adapters/guarded-fast-read.ts";
 import type { LedgerLag } from "../../durable-objects/rpc.ts";
 import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
+import type { LedgerStatus } from "../../protocol/admin-types.ts";
 import { requireAdmin } from "../auth.ts";
 
 /** How many of the most recently active matches /metrics reports on (one RPC each). */
 const METRICS_MATCHES = 100;
 const LAG_STATUSES = ["OK", "WARNING", "STALLED", "STOPPED"] as const;
-const LEDGER_STATUSES = ["OK", "INCOMPLETE", "WARNING", "STALLED", "STOPPED"] as const;
+const LEDGER_STATUSES = [
+  "OK",
+  "CONFLICT",
+  "INCOMPLETE",
+  "WARNING",
+  "STALLED",
+  "STOPPED",
+] as const satisfies readonly LedgerStatus[];
 /** Open holes listed one series each per match; the gauges above count all of them. */
 const HOLES_LISTED = 20;
 
@@ -65,14 +73,19 @@ export function renderMetrics(reports: LedgerLag[]): string {
     ],
     ["crease_ledger_dead_letters", "Events parked in the dead-letter table.", (r) => r.deadLetters],
     [
-      "crease_ledger_dead_letters_too_far_ahead",
-      "Open dead letters parked beyond a hole larger than LEDGER_MAX_SKIP.",
-      (r) => r.tooFarAhead,
+      "crease_ledger_waiting_missing_seqs",
+      "Seqs missing at the hole the ledger is waiting at (too large to skip), with events buffered behind it.",
+      (r) => r.waiting?.missing ?? 0,
+    ],
+    [
+      "crease_ledger_open_conflicts",
+      "Seqs received with two different bodies that no operator has resolved (above the cursor, they hold the match).",
+      (r) => r.conflicts,
     ],
     [
       "crease_ledger_conflicts_total",
       "Events refused for reusing a seq with different content.",
-      (r) => r.conflicts,
+      (r) => r.conflictsTotal,
     ],
   ];
   const lines: string[] = [];
@@ -92,7 +105,7 @@ export function renderMetrics(reports: LedgerLag[]): string {
     }
   }
   lines.push(
-    "# HELP crease_ledger_status 1 for the ledger's health: the lag status, or INCOMPLETE while open holes or dead letters await an operator.",
+    "# HELP crease_ledger_status 1 for the ledger's health: the lag status, CONFLICT while two bodies for one seq await an operator, or INCOMPLETE while holes or dead letters do.",
     "# TYPE crease_ledger_status gauge",
   );
   for (const r of reports) {

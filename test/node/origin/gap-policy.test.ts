@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decideAtGapTimeout, tooFarAheadMessage, withinReach } from "../../../origin/ledger/gap-policy.ts";
+import { beyondBufferMessage, decideAtGapTimeout } from "../../../origin/ledger/gap-policy.ts";
 
 describe("decideAtGapTimeout", () => {
   it("does nothing with nothing buffered, or with the next seq already there", () => {
@@ -13,13 +13,13 @@ describe("decideAtGapTimeout", () => {
     expect(decideAtGapTimeout(4, 105, 100)).toEqual({ kind: "skip", fromSeq: 5, toSeq: 104 });
   });
 
-  it("parks what waits beyond a larger hole: the finding's 9005 for 5", () => {
-    expect(decideAtGapTimeout(4, 106, 100)).toEqual({ kind: "park", fromSeq: 5, toSeq: 105 });
-    expect(decideAtGapTimeout(4, 9005, 100)).toEqual({ kind: "park", fromSeq: 5, toSeq: 9004 });
+  it("waits at a larger hole (a batch still on its way) instead of parking what is behind it", () => {
+    expect(decideAtGapTimeout(4, 106, 100)).toEqual({ kind: "wait", fromSeq: 5, toSeq: 105 });
+    expect(decideAtGapTimeout(150, 300, 100)).toEqual({ kind: "wait", fromSeq: 151, toSeq: 299 });
   });
 
   it("with maxSkip 0 never moves past a missing seq", () => {
-    expect(decideAtGapTimeout(0, 2, 0)).toEqual({ kind: "park", fromSeq: 1, toSeq: 1 });
+    expect(decideAtGapTimeout(0, 2, 0)).toEqual({ kind: "wait", fromSeq: 1, toSeq: 1 });
   });
 
   it("always names the hole right after the cursor, and skips exactly when it is small enough", () => {
@@ -33,31 +33,20 @@ describe("decideAtGapTimeout", () => {
           if (decision.kind === "none") throw new Error("a hole was there");
           expect(decision.fromSeq).toBe(cursor + 1);
           expect(decision.toSeq).toBe(cursor + ahead - 1);
-          const missing = ahead - 1;
-          expect(decision.kind).toBe(missing <= maxSkip ? "skip" : "park");
-          // A parked event is exactly one that one timeout could not reach.
-          expect(withinReach(cursor + ahead, cursor, maxSkip)).toBe(decision.kind === "skip");
+          expect(decision.kind).toBe(ahead - 1 <= maxSkip ? "skip" : "wait");
         },
       ),
     );
   });
 });
 
-describe("withinReach", () => {
-  it("is the next seq and up to maxSkip missing seqs beyond it", () => {
-    expect(withinReach(5, 4, 0)).toBe(true);
-    expect(withinReach(6, 4, 0)).toBe(false);
-    expect(withinReach(105, 4, 100)).toBe(true);
-    expect(withinReach(106, 4, 100)).toBe(false);
-    expect(withinReach(3, 4, 100)).toBe(true);
-  });
-});
-
-describe("tooFarAheadMessage", () => {
-  it("names the seq, the hole and the limit", () => {
-    const message = tooFarAheadMessage(9005, { fromSeq: 5, toSeq: 9004 }, 100);
-    expect(message).toMatch(/seq 9005/);
-    expect(message).toMatch(/9000 missing seqs \(5\.\.9004\)/);
-    expect(message).toMatch(/100.*LEDGER_MAX_SKIP/);
+describe("beyondBufferMessage", () => {
+  it("names the seq, the cursor, the limit and what to send first", () => {
+    const message = beyondBufferMessage(10_200, 150, 10_000);
+    expect(message).toMatch(/seq 10200/);
+    expect(message).toMatch(/more than 10000 ahead/);
+    expect(message).toMatch(/applied through 150/);
+    expect(message).toMatch(/LEDGER_MAX_AHEAD/);
+    expect(message).toMatch(/seqs after 150 first/);
   });
 });

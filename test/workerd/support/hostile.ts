@@ -61,7 +61,7 @@ export interface StoredMatch {
     buffered: number;
     gaps: unknown;
     deadLetters: number;
-    conflicts: number;
+    conflictsTotal: number;
   };
 }
 
@@ -74,12 +74,12 @@ export async function readStored(matchId: string): Promise<StoredMatch> {
   if (state.status !== 200 || log.status !== 200 || lag.status !== 200) {
     throw new Error(`reading ${matchId} answered ${state.status}/${log.status}/${lag.status}`);
   }
-  const { receivedSeq, appliedSeq, buffered, gaps, deadLetters, conflicts } =
+  const { receivedSeq, appliedSeq, buffered, gaps, deadLetters, conflictsTotal } =
     (await lag.json()) as StoredMatch["ledger"];
   return {
     state: await state.text(),
     log: await log.text(),
-    ledger: { receivedSeq, appliedSeq, buffered, gaps, deadLetters, conflicts },
+    ledger: { receivedSeq, appliedSeq, buffered, gaps, deadLetters, conflictsTotal },
   };
 }
 

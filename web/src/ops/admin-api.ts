@@ -3,13 +3,24 @@
  * only and travels as a bearer header; the page itself holds no secret.
  */
 
-import type { DeadLetter, MatchSummary } from "../../../protocol/admin-types.ts";
+import type {
+  Conflict,
+  DeadLetter,
+  LedgerStatus,
+  MatchSummary,
+  WaitingHole,
+} from "../../../protocol/admin-types.ts";
 
 const TOKEN_KEY = "crease.adminToken";
 
 /** The wire shape of `GET /v1/admin/matches/:id/lag` (durable-objects/match-ledger.ts `LedgerLag`). */
 export interface LagReport {
   matchId: string;
+  /** The ledger's health: never OK while a conflict, a hole or a dead letter awaits an operator. */
+  status: LedgerStatus;
+  reason: string;
+  waiting: WaitingHole | null;
+  openConflicts: Conflict[];
   receivedSeq: number;
   appliedSeq: number;
   buffered: number;
@@ -33,7 +44,7 @@ export interface LagReport {
   }[];
 }
 
-export type { DeadLetter, MatchSummary } from "../../../protocol/admin-types.ts";
+export type { Conflict, DeadLetter, MatchSummary } from "../../../protocol/admin-types.ts";
 
 export class Unauthorized extends Error {}
 
@@ -75,6 +86,12 @@ export const adminApi = {
     call<{ deadLetters: DeadLetter[] }>(`/v1/admin/matches/${encodeURIComponent(id)}/dead-letters`).then(
       (b) => b.deadLetters,
     ),
+  resolveConflict: (id: string, seq: number, keep: "stored" | "incoming") =>
+    call<{ appliedSeq: number }>(`/v1/admin/matches/${encodeURIComponent(id)}/conflicts/${seq}/resolve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ keep }),
+    }),
   act: (id: string, seq: number, action: "replay" | "discard") =>
     call<{ applied?: boolean }>(`/v1/admin/matches/${encodeURIComponent(id)}/dead-letters/${seq}/${action}`, {
       method: "POST",

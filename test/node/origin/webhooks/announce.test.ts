@@ -50,13 +50,10 @@ describe("announceMoments", () => {
     expect(batches.flat()).toEqual(big);
   });
 
-  it("never throws into the ledger: a queue failure is logged and swallowed", async () => {
+  it("throws when the queue does, so the ledger's outbox keeps the moments and sends them again", async () => {
     const { env, queue } = fakeEnv(true);
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    await expect(announceMoments(env, [moment(1)])).resolves.toBeUndefined();
+    await expect(announceMoments(env, [moment(1)])).rejects.toThrow(/queue unavailable/);
     expect(queue.sendBatch).toHaveBeenCalledTimes(1);
-    expect(log).toHaveBeenCalledWith("announce moments failed", "m", 1, "Error: queue unavailable");
-    log.mockRestore();
   });
 
   it("sends nothing for no moments", async () => {
