@@ -17,6 +17,7 @@ export const SCENARIOS = [
   "lost-notification",
   "mistyped-seq",
   "resume-flood",
+  "retry-later",
 ] as const;
 
 const { seed, only } = parseArgs(process.argv.slice(2));
