@@ -11,12 +11,10 @@ export {
   CLOSE_CODES,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
-  type ParsedServerMessage,
-  parseServerMessage,
   SUBPROTOCOL,
   shouldReconnect,
   TOKEN_SUBPROTOCOL_PREFIX,
-} from "./live-wire.ts";
+} from "./live-constants.ts";
 
 /** A JSON value, as the state and patch values are. */
 const json = z.json();

@@ -97,11 +97,57 @@ export function violations(): string[] {
   return found;
 }
 
+/**
+ * Import cycles among the product's files (type-only imports included: a cycle of types is still
+ * two files that cannot be read apart). Each cycle once, as `a.ts → b.ts → a.ts`.
+ */
+export function cycles(): string[] {
+  const graph = new Map<string, string[]>();
+  for (const folder of Object.keys(RANK)) {
+    let files: string[];
+    try {
+      files = filesUnder(join(ROOT, folder));
+    } catch {
+      continue;
+    }
+    for (const file of files) {
+      const edges: string[] = [];
+      for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
+        const spec = match[1] ?? match[2] ?? "";
+        if (spec.startsWith(".")) edges.push(resolve(dirname(file), spec));
+      }
+      graph.set(file, edges);
+    }
+  }
+  const found = new Set<string>();
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, "open");
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === "open") {
+        const loop = stack.slice(stack.indexOf(next)).map((f) => relative(ROOT, f));
+        const start = loop.indexOf([...loop].sort()[0] ?? "");
+        const canonical = [...loop.slice(start), ...loop.slice(0, start)];
+        found.add([...canonical, canonical[0]].join(" → "));
+      } else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, "done");
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  return [...found];
+}
+
 if (process.argv[1] === import.meta.filename) {
+  const loops = cycles();
+  for (const line of loops) console.error(`import cycle: ${line}`);
   const found = violations();
   for (const line of found) console.error(line);
   if (found.length > 0) {
     console.error(`${found.length} import(s) cross a fence (scripts/check-imports.ts explains the layers)`);
-    process.exit(1);
   }
+  if (found.length > 0 || loops.length > 0) process.exit(1);
 }

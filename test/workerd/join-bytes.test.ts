@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { parseServerMessage } from "../../protocol/live-messages.ts";
+import { parseServerMessage } from "../../protocol/live-wire.ts";
 import type { MatchState, ProviderEvent } from "../../scoring/index.ts";
 import { replay } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";

@@ -1,5 +1,6 @@
 import jsonPatch, { type Operation } from "fast-json-patch";
-import { parseServerMessage, type ServerMessage } from "../../../protocol/live-messages.ts";
+import type { ServerMessage } from "../../../protocol/live-messages.ts";
+import { parseServerMessage } from "../../../protocol/live-wire.ts";
 import { applyStateDelta, stateText } from "../../../protocol/state-delta.ts";
 import { appliedEveryVersion } from "../../support/version-chain.ts";
 import { worker } from "./ingest.ts";
