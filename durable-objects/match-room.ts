@@ -5,6 +5,16 @@ import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
 import { FRAME_COSTS, type FrameMeterPolicy, meterFrame } from "../edge/frame-meter.ts";
 import { InFlight } from "../edge/in-flight.ts";
+import {
+  type AnswerSent,
+  acknowledgeAnswers,
+  chargeAnswer,
+  frameBytes,
+  judgeResume,
+  RESUME_METER_POLICY,
+  RESUME_REFUSALS,
+  startAnswer,
+} from "../edge/resume-meter.ts";
 import type { RoomConfig } from "../edge/room-config.ts";
 import { RoomStore } from "../edge/room-store.ts";
 import {
@@ -127,6 +137,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
       snapshotOwed: false,
       gzip: snapshot === "gzip" && !bridge,
       moments: wantsMoments,
+      resume: null,
     } satisfies SocketAttachment);
     if (sockets === 0) this.ctx.waitUntil(this.activate());
     this.ctx.waitUntil(this.syncSoon(server, since, epoch));
@@ -232,16 +243,30 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     switch (message.type) {
       case "ping": {
         if (message.seq === undefined) return this.book.set(ws, heard);
-        this.book.set(ws, { ...heard, ackSeq: message.seq, ackAt: now, lagging: false });
+        const resume = acknowledgeAnswers(attachment.resume, message.seq);
+        this.book.set(ws, { ...heard, ackSeq: message.seq, ackAt: now, lagging: false, resume });
         // A conflated reader that speaks again gets the newest state in one go, not the backlog.
         if (attachment.lagging) await this.enqueue(() => this.sync(ws, undefined, undefined));
         return;
       }
       case "subscribe":
-      case "resume":
-        this.book.set(ws, { ...heard, ready: false });
-        await this.syncSoon(ws, message.since, message.epoch);
+      case "resume": {
+        // Charged by what its answer sends (edge/resume-meter.ts), not only by the frame.
+        const verdict = judgeResume(attachment.resume, now, RESUME_METER_POLICY);
+        if (verdict === "answering") return this.book.set(ws, heard);
+        if (verdict !== "answer")
+          return this.closeWithRetry(ws, CLOSE_CODES.tooSlow, RESUME_REFUSALS[verdict]);
+        const resume = startAnswer(attachment.resume, now, RESUME_METER_POLICY);
+        this.book.set(ws, { ...heard, ready: false, resume });
+        let sent: AnswerSent = { bytes: 0, seq: this.store.head().seq };
+        try {
+          sent = await this.syncSoon(ws, message.since, message.epoch);
+        } finally {
+          const answered = this.book.get(ws)?.resume ?? resume;
+          this.book.update(ws, { resume: chargeAnswer(answered, sent, Date.now(), RESUME_METER_POLICY) });
+        }
         return;
+      }
       default:
         return assertNever(message);
     }
@@ -428,7 +453,9 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     this.snapshots.clear();
     // Each socket in its own encoding: the reset is a snapshot like any other.
     const ready = this.ctx.getWebSockets().filter((ws) => this.book.receivesBroadcasts(ws));
-    await inSlices(ready, (ws) => this.sendSnapshot(ws, identity.matchId));
+    await inSlices(ready, async (ws) => {
+      await this.sendSnapshot(ws, identity.matchId);
+    });
   }
 
   private forward(identity: RoomIdentity, publication: Publication): void {
@@ -446,9 +473,13 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
    * happens here, shared with every identical pull in flight, before the viewer joins the
    * queue, so neither a slow ledger nor a flood of resumes holds up the versions behind it.
    */
-  private async syncSoon(ws: WebSocket, since: number | undefined, epoch: string | undefined): Promise<void> {
+  private async syncSoon(
+    ws: WebSocket,
+    since: number | undefined,
+    epoch: string | undefined,
+  ): Promise<AnswerSent> {
     const identity = this.store.identity();
-    if (!identity) return;
+    if (!identity) return { bytes: 0, seq: this.store.head().seq };
     const head = this.store.head();
     const from = ledgerPullSince(planSync(head, since, epoch), (s) => this.store.ringSince(s) !== null);
     const pulled =
@@ -458,7 +489,7 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
             console.error("room resume pull failed", describe(identity), String(error));
             return null; // the viewer gets the snapshot instead
           });
-    await this.enqueue(() => this.sync(ws, since, epoch, pulled));
+    return this.enqueue(() => this.sync(ws, since, epoch, pulled));
   }
 
   /** One ledger read per history and seq at a time, however many ask. */
@@ -472,16 +503,16 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
    * A viewer's first messages (or its answer to a resume): the missed versions when the plan
    * says replay and the ring, or behind it the ledger's log (`pulled`: already read, when
    * defined), reaches back; otherwise the state, at most once per cooldown per socket. Runs in
-   * the queue, so no version can slip in between.
+   * the queue, so no version can slip in between. Says what it sent, for the resume meter.
    */
   private async sync(
     ws: WebSocket,
     since: number | undefined,
     epoch: string | undefined,
     pulled?: ResumeAnswer | null,
-  ): Promise<void> {
+  ): Promise<AnswerSent> {
     const identity = this.store.identity();
-    if (!identity || ws.readyState !== WS_OPEN) return;
+    if (!identity || ws.readyState !== WS_OPEN) return { bytes: 0, seq: this.store.head().seq };
     await this.ensureState(identity);
     const head = this.store.head();
     const plan = planSync(head, since, epoch);
@@ -490,10 +521,12 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
         this.store.ringSince(plan.since) ?? (await this.replayFromLedger(identity, head, plan.since, pulled));
       if (patches) {
         const format = this.book.get(ws)?.format ?? "json-patch";
-        for (const p of patches) sendQuietly(ws, versionFrames(identity.matchId, p, true)[format]);
         const { total, stale } = this.viewers ?? { total: this.localViewers(), stale: true };
-        sendQuietly(ws, presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
-        return this.markReady(ws);
+        const frames = patches.map((p) => versionFrames(identity.matchId, p, true)[format]);
+        frames.push(presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
+        for (const frame of frames) sendQuietly(ws, frame);
+        this.markReady(ws);
+        return { bytes: frames.reduce((n, f) => n + frameBytes(f), 0), seq: head.seq };
       }
     }
     const now = Date.now();
@@ -501,22 +534,26 @@ export class MatchRoom extends DurableObject<Env> implements RoomRpc {
     if (attachment && !snapshotAllowed(attachment.snapshotAt, now, this.config.snapshotCooldownMs)) {
       // Owed, not refused: the first presence tick after the cooldown sends it.
       this.book.set(ws, { ...attachment, ready: false, snapshotOwed: true });
-      return;
+      return { bytes: 0, seq: head.seq };
     }
-    await this.sendSnapshot(ws, identity.matchId);
+    const bytes = await this.sendSnapshot(ws, identity.matchId);
     this.markReady(ws, now);
+    return { bytes, seq: head.seq };
   }
 
   /** The head's snapshot, in the socket's encoding: serialised (and gzipped) once per version, whoever asks. */
-  private async sendSnapshot(ws: WebSocket, matchId: string): Promise<void> {
+  private async sendSnapshot(ws: WebSocket, matchId: string): Promise<number> {
     const head = this.store.head();
     // A match with no events yet has no history: an empty one at version 0.
     const epoch = head.epoch ?? "0";
     const state = this.state;
     const key = `${epoch}:${head.seq}`;
     const build = () => snapshotFrame(matchId, epoch, head.seq, state);
-    if (this.book.get(ws)?.gzip) sendQuietly(ws, await this.snapshots.gzip(key, build));
-    else sendQuietly(ws, this.snapshots.text(key, build));
+    const frame = this.book.get(ws)?.gzip
+      ? await this.snapshots.gzip(key, build)
+      : this.snapshots.text(key, build);
+    sendQuietly(ws, frame);
+    return frameBytes(frame);
   }
 
   /** The ledger's answer for a replay (read now if it was not read before queueing), joined to the ring. */

@@ -3,7 +3,8 @@
  * socket's attachment, so hibernation cannot reset it. A frame costs what it can make the
  * room do: an acknowledgement updates an attachment; a resume or subscribe can send a snapshot
  * or a run of patches and call the ledger. Past the bucket the socket is closed (1008, "rate
- * limited"). Pure: the room passes the clock in.
+ * limited"). This bounds frames, not the bytes they cause: what a resume's answer sends is
+ * charged again, by its size, in ./resume-meter.ts. Pure: the room passes the clock in.
  */
 import type { ClientMessage } from "../protocol/live-messages.ts";
 

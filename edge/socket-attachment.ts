@@ -32,6 +32,17 @@ export const socketAttachmentSchema = z.object({
   gzip: z.boolean().default(false),
   /** `moment` messages go to this socket too (`?moments=1`). */
   moments: z.boolean().default(false),
+  /** What this socket's resumes made the room send (edge/resume-meter.ts); null until its first. */
+  resume: z
+    .object({
+      unreadBytes: z.number(),
+      throughSeq: z.number(),
+      tokens: z.number(),
+      at: z.number(),
+      answeringSince: z.number().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type SocketAttachment = z.infer<typeof socketAttachmentSchema>;
 

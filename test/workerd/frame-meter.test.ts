@@ -2,6 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { roomName } from "../../edge/fanout-tree.ts";
 import { FRAME_COSTS } from "../../edge/frame-meter.ts";
+import { RESUME_METER_POLICY, RESUME_REFUSALS } from "../../edge/resume-meter.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
@@ -124,4 +125,94 @@ describe("every viewer frame is metered", () => {
       expect(v.frames.slice(counts[i]).filter((f) => f.type === "patch" && f.resumed)).toHaveLength(28);
     expect((await ledgerPulls(matchId)) - before).toBeLessThanOrEqual(2);
   });
+});
+
+describe("a resume is charged by what its answer sends", () => {
+  /** The bytes of the frames `viewer` received from index `from` on (each frame's JSON, as sent). */
+  const bytesSince = (viewer: TestViewer, from: number) =>
+    viewer.frames.slice(from).reduce((n, f) => n + JSON.stringify(f).length, 0);
+
+  /**
+   * The first `balls` of a match, `perBatch` to a request: more versions than the ring (8) holds,
+   * so a resume from seq 1 is every patch since, from the ledger. Only the bytes matter here, and
+   * fewer requests are quicker. Returns the head seq.
+   */
+  async function bigMatch(matchId: string, balls: number, perBatch: number): Promise<number> {
+    const events = fixtureEvents("1175359", matchId).slice(0, balls);
+    await ingestEvents(events.slice(0, 1));
+    for (let i = 1; i < events.length; i += perBatch) await ingestEvents(events.slice(i, i + perBatch));
+    return (await matchState(matchId)).seq;
+  }
+
+  /**
+   * Sends a resume from seq 1 of the big match (every patch since, from the ledger: the ring does
+   * not reach back) and waits for its answer or the close; true if answered.
+   */
+  async function resumeFromFarBack(viewer: TestViewer): Promise<boolean> {
+    const before = viewer.frames.length;
+    viewer.send(JSON.stringify({ type: "resume", since: 1, epoch: viewer.epoch }));
+    await viewer.waitFor(
+      () =>
+        viewer.closed !== null || viewer.frames.slice(before).some((f) => f.type === "presence" && f.resumed),
+      "the resume's answer or the close",
+    );
+    return viewer.closed === null;
+  }
+
+  it("gives a socket that has not acknowledged its replays no more of them: 4008 once they pass 256 KiB", async () => {
+    const matchId = "meter-unread";
+    const head = await bigMatch(matchId, 120, 10); // about 70 KB a replay
+    const other = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    // It reads (the test harness records every frame) but never acknowledges: to the room, it has not read.
+    const hoarder = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    await Promise.all([other.waitForSeq(head), hoarder.waitForSeq(head)]);
+    const from = hoarder.frames.length;
+    let answered = 0;
+    // Inside the frame meter (6 resumes at once): before the byte charge all six were answered, and
+    // one every 2 s after them without end (9.4 MB queued in 50 s in issue 18).
+    for (let i = 0; i < 6 && (await resumeFromFarBack(hoarder)); i++) answered++;
+    await hoarder.waitFor(() => hoarder.closed !== null, "the hoarder's close");
+    expect(hoarder.closed).toEqual({ code: CLOSE_CODES.tooSlow, reason: RESUME_REFUSALS.unread });
+    expect(hoarder.frames.at(-1)).toMatchObject({ type: "retry", reason: RESUME_REFUSALS.unread });
+    expect(answered).toBeGreaterThanOrEqual(1);
+    expect(answered).toBeLessThan(6);
+    const perAnswer = bytesSince(hoarder, from) / answered;
+    expect(perAnswer).toBeGreaterThan(50_000); // each answer really was a long replay
+    expect(bytesSince(hoarder, from)).toBeLessThan(RESUME_METER_POLICY.maxUnreadBytes + perAnswer + 1000);
+    expect(other.closed).toBeNull();
+  });
+
+  it("holds a socket that acknowledges without reading to the byte budget (1 MiB, then 16 KiB a second), and lets one that reads resume", async () => {
+    const matchId = "meter-overspent";
+    const head = await bigMatch(matchId, 258, 2); // the whole match: about 340 KB a replay
+    const liar = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    await liar.waitForSeq(head);
+    const from = liar.frames.length;
+    let answered = 0;
+    for (let i = 0; i < 10; i++) {
+      if (!(await resumeFromFarBack(liar))) break;
+      answered++;
+      // "Read it all": the room cannot tell a lie from the truth, so the bytes are what bound it.
+      liar.send(JSON.stringify({ type: "ping", seq: head }));
+      await sleep(1000); // inside the frame meter: 11 tokens a cycle, 5 back a second from a burst of 60
+    }
+    await liar.waitFor(() => liar.closed !== null, "the liar's close");
+    expect(liar.closed).toEqual({ code: CLOSE_CODES.tooSlow, reason: RESUME_REFUSALS.overspent });
+    const elapsedS = answered * 1.1;
+    const budget = RESUME_METER_POLICY.burstBytes + elapsedS * RESUME_METER_POLICY.bytesPerSecond;
+    expect(bytesSince(liar, from)).toBeLessThan(budget + bytesSince(liar, from) / answered + 1000);
+    expect(answered).toBeGreaterThanOrEqual(3);
+    expect(answered).toBeLessThan(10);
+
+    // The same resumes from a viewer that acknowledges between them: answered, never cut.
+    const reader = await TestViewer.connect(`/v1/matches/${matchId}/ws?region=weur`);
+    await reader.waitForSeq(head);
+    await resumeFromFarBack(reader);
+    expect(reader.closed).toBeNull();
+    reader.send(JSON.stringify({ type: "ping", seq: head }));
+    await resumeFromFarBack(reader);
+    expect(reader.closed).toBeNull();
+    await sleep(600);
+    expect(reader.closed).toBeNull();
+  }, 60_000);
 });

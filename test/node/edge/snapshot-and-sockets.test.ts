@@ -55,6 +55,7 @@ const attachment: SocketAttachment = {
   snapshotOwed: false,
   gzip: true,
   moments: false,
+  resume: null,
 };
 
 describe("a room's book of socket attachments", () => {
