@@ -1,6 +1,6 @@
 /**
  * The wire schema for provider events: the one place where `unknown` from a provider
- * becomes a typed `ProviderEvent` (see `origin/scoring/events.ts` for the model).
+ * becomes a typed `ProviderEvent` (see `scoring/events.ts` for the model).
  *
  * Every object is strict (unknown keys are rejected, which also keeps `__proto__` and
  * `constructor` keys from a `JSON.parse`d body out of anything we build), and every

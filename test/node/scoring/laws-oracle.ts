@@ -1,6 +1,6 @@
 /**
  * An independent scorer for Cricsheet files: it reads the raw JSON and applies the Laws as
- * plainly as they can be written, sharing no code with `origin/scoring` or `origin/cricsheet`.
+ * plainly as they can be written, sharing no code with `scoring/` or the Cricsheet adapter.
  * When it and the engine disagree, one of them has a bug, and the failing test names the figure.
  *
  * The Laws it applies:
