@@ -21,7 +21,7 @@ const MADE_AT_RUN_TIME = [
  * The repository paths a document writes in backticks: relative, with a file extension or a
  * trailing slash (`origin/ledger/sequencer.ts`, `docs/`), not routes (`/v1/...`), URLs or globs.
  */
-export function pathsIn(markdown: string): string[] {
+function pathsIn(markdown: string): string[] {
   const found = new Set<string>();
   for (const [, token = ""] of markdown.matchAll(/`([^`\s]+)`/g)) {
     // `file.ts:120-140` names lines of a file; any other colon is a route or a command.
