@@ -8,10 +8,32 @@ export interface StreamPosition {
 }
 
 /**
- * The WebSocket URL of a match's live feed: `{baseUrl}/v1/matches/:matchId/ws`, with
- * `since`+`epoch` when resuming, `region` when pinned and `snapshot=gzip` when the runtime can
- * inflate gzipped snapshots. An `http(s)` base becomes `ws(s)`,
- * so the same base URL serves the REST API and the feed.
+ * The WebSocket URL of a feed: `{baseUrl}{path}`, with `since`+`epoch` when resuming and
+ * `region` when pinned. An `http(s)` base becomes `ws(s)`, so the same base URL serves the
+ * REST API and the feeds.
+ */
+export function feedUrl(
+  baseUrl: string,
+  path: string,
+  position: StreamPosition | null,
+  region: string | undefined,
+): URL {
+  const url = new URL(baseUrl);
+  if (url.protocol === "http:") url.protocol = "ws:";
+  if (url.protocol === "https:") url.protocol = "wss:";
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}${path}`;
+  if (position) {
+    url.searchParams.set("since", String(position.seq));
+    url.searchParams.set("epoch", position.epoch);
+  }
+  if (region) url.searchParams.set("region", region);
+  return url;
+}
+
+/**
+ * The WebSocket URL of a match's live feed: `{baseUrl}/v1/matches/:matchId/ws`, as
+ * {@link feedUrl}, with `format` when not JSON Patch and `snapshot=gzip` when the runtime can
+ * inflate gzipped snapshots.
  */
 export function liveUrl(
   baseUrl: string,
@@ -21,15 +43,7 @@ export function liveUrl(
   format: LiveFormat = "json-patch",
   gzipSnapshots = false,
 ): string {
-  const url = new URL(baseUrl);
-  if (url.protocol === "http:") url.protocol = "ws:";
-  if (url.protocol === "https:") url.protocol = "wss:";
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/matches/${encodeURIComponent(matchId)}/ws`;
-  if (position) {
-    url.searchParams.set("since", String(position.seq));
-    url.searchParams.set("epoch", position.epoch);
-  }
-  if (region) url.searchParams.set("region", region);
+  const url = feedUrl(baseUrl, `/v1/matches/${encodeURIComponent(matchId)}/ws`, position, region);
   if (format !== "json-patch") url.searchParams.set("format", format);
   if (gzipSnapshots) url.searchParams.set("snapshot", "gzip");
   return url.toString();

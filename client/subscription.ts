@@ -34,7 +34,23 @@ export interface SubscriptionEvents<S> {
   error: Error;
 }
 
-export interface SubscribeOptions<S = unknown> {
+/** How any feed (the match feed, the ticker) connects, beats and reconnects. */
+export interface FeedOptions {
+  /** Required in Node 20, which has no global WebSocket: pass `WebSocket` from `ws`. */
+  WebSocket?: WebSocketConstructorLike;
+  /** How often to ping. Default 15 000. */
+  heartbeatIntervalMs?: number;
+  /** No frame of any kind for this long means the connection is dead. Default 12 000. */
+  heartbeatTimeoutMs?: number;
+  /** Reconnection waits: full jitter over [0, min(maxMs, baseMs · 2^attempt)]. Defaults 500 / 30 000. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Uniform in [0, 1). Injectable for tests; default `Math.random`. */
+  random?: () => number;
+  /** Milliseconds since the epoch. Injectable for tests; default `Date.now`. */
+  now?: () => number;
+}
+
+export interface SubscribeOptions<S = unknown> extends FeedOptions {
   /** The API origin, `https://…` or `wss://…`; the feed is at `{baseUrl}/v1/matches/:matchId/ws`. */
   baseUrl: string;
   matchId: string;
@@ -56,18 +72,6 @@ export interface SubscribeOptions<S = unknown> {
   format?: LiveFormat;
   /** A private match's token, sent as the `crease.token.<token>` subprotocol. */
   token?: string;
-  /** Required in Node 20, which has no global WebSocket: pass `WebSocket` from `ws`. */
-  WebSocket?: WebSocketConstructorLike;
-  /** How often to ping. Default 15 000. */
-  heartbeatIntervalMs?: number;
-  /** No frame of any kind for this long means the connection is dead. Default 12 000. */
-  heartbeatTimeoutMs?: number;
-  /** Reconnection waits: full jitter over [0, min(maxMs, baseMs · 2^attempt)]. Defaults 500 / 30 000. */
-  backoff?: { baseMs?: number; maxMs?: number };
-  /** Uniform in [0, 1). Injectable for tests; default `Math.random`. */
-  random?: () => number;
-  /** Milliseconds since the epoch. Injectable for tests; default `Date.now`. */
-  now?: () => number;
 }
 
 /** A live view of one match: the latest state, and events as it changes. */

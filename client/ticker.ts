@@ -12,9 +12,10 @@ import { readTickerFrame } from "../protocol/ticker-check.ts";
 import { CLIENT_GAVE_UP, Connection } from "./connection.ts";
 import { type BackoffOptions, DEFAULT_BACKOFF, fullJitterDelay } from "./full-jitter-delay.ts";
 import { Listeners } from "./listeners.ts";
+import { feedUrl, type StreamPosition } from "./live-url.ts";
 import { OneShotTimer } from "./one-shot-timer.ts";
 import { ServerClosedError } from "./server-closed-error.ts";
-import type { SubscriptionStatus } from "./subscription.ts";
+import type { FeedOptions, SubscriptionStatus } from "./subscription.ts";
 import { resolveWebSocket, type WebSocketConstructorLike } from "./websocket-like.ts";
 
 export type { Headline } from "../protocol/ticker.ts";
@@ -36,7 +37,7 @@ export interface TickerEvents {
   error: Error;
 }
 
-export interface SubscribeTickerOptions {
+export interface SubscribeTickerOptions extends FeedOptions {
   /** The API origin, `https://…` or `wss://…`; the ticker is at `{baseUrl}/v1/ticker/ws`. */
   baseUrl: string;
   /** Resume from this ticker version of `epoch`, holding `headlines` (as a previous subscription left them). */
@@ -45,15 +46,6 @@ export interface SubscribeTickerOptions {
   headlines?: Headline[];
   /** Pin the edge region (honoured where the deployment allows it). */
   region?: string;
-  /** Required in Node 20: pass `WebSocket` from `ws`. */
-  WebSocket?: WebSocketConstructorLike;
-  /** Default 15 000, as `subscribe()`. */
-  heartbeatIntervalMs?: number;
-  /** No frame of any kind for this long means the connection is dead. Default 12 000. */
-  heartbeatTimeoutMs?: number;
-  backoff?: { baseMs?: number; maxMs?: number };
-  random?: () => number;
-  now?: () => number;
 }
 
 export interface TickerSubscription {
@@ -75,20 +67,8 @@ export function subscribeTicker(options: SubscribeTickerOptions): TickerSubscrip
 }
 
 /** The URL of the ticker: `{baseUrl}/v1/ticker/ws`, with `since`+`epoch` when resuming. */
-export function tickerUrl(
-  baseUrl: string,
-  position: { version: number; epoch: string } | null,
-  region?: string,
-): string {
-  const url = new URL(baseUrl);
-  url.protocol = url.protocol === "http:" ? "ws:" : url.protocol === "https:" ? "wss:" : url.protocol;
-  url.pathname = `${url.pathname.replace(/\/+$/, "")}/v1/ticker/ws`;
-  if (position) {
-    url.searchParams.set("since", String(position.version));
-    url.searchParams.set("epoch", position.epoch);
-  }
-  if (region) url.searchParams.set("region", region);
-  return url.toString();
+function tickerUrl(baseUrl: string, position: StreamPosition | null, region?: string): string {
+  return feedUrl(baseUrl, "/v1/ticker/ws", position, region).toString();
 }
 
 class Ticker implements TickerSubscription {
@@ -176,7 +156,7 @@ class Ticker implements TickerSubscription {
     this.#syncedAt = null;
     this.#retryAfterMs = null;
     const position =
-      this.#version !== null && this.#epoch !== null ? { version: this.#version, epoch: this.#epoch } : null;
+      this.#version !== null && this.#epoch !== null ? { seq: this.#version, epoch: this.#epoch } : null;
     try {
       // Heartbeats, the silence watchdog, frames read at the boundary: the match feed's connection.
       this.#connection = new Connection<TickerServerMessage>(
