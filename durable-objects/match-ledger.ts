@@ -26,6 +26,7 @@ import {
   type Moment,
   type ProviderEvent,
 } from "../scoring/index.ts";
+import { TreeRoot } from "../storage/tree-root.ts";
 import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, RoomRpc, Upstream } from "./rpc.ts";
 import { matchIndexStub, roomStub } from "./stubs.ts";
 
@@ -45,7 +46,8 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private outbox: Promise<void> = Promise.resolve();
   /** The patches committed whose delta is not complete yet, oldest first. */
   private readonly completing: { prev: number }[] = [];
-  private readonly hubs = new Map<string, RoomRpc>();
+  /** The regions whose hub takes this match, and a kept stub per hub. */
+  private root: TreeRoot<RoomRpc>;
   private lag: LagWindow;
   private readonly viewersFreshMs: number;
   /** The alarm as last set (it serves both the gap timeout and the outbox), or null. */
@@ -59,6 +61,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.config = config.ledger;
     this.viewersFreshMs = presenceFreshMs(config.room.presenceIntervalMs);
     this.store = new LedgerStore(ctx.storage.sql);
+    this.root = this.treeRoot();
     this.store.adoptEngine(ENGINE_VERSION, newEpoch);
     this.moments = new MomentStore(ctx.storage.sql);
     this.publisher = new Publisher(this.store);
@@ -91,7 +94,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   async registerRegion(matchId: string, region: string): Promise<void> {
     // Only a signed provider event brings a match into existence, never a viewer's room.
     if (!this.existing() || this.matchId() !== matchId) return;
-    this.store.registerRegion(region, Date.now());
+    this.root.register(region, Date.now());
   }
 
   /**
@@ -100,10 +103,9 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
    * pull it. Useful after moving rooms, and to prove the pull path (`npm run chaos`).
    */
   async forgetEdge(): Promise<{ forgotten: number }> {
-    return { forgotten: this.existing() ? this.store.forgetRegions() : 0 };
+    return { forgotten: this.existing() ? this.root.forgetAll() : 0 };
   }
 
-  /** A region's hub has no viewers left: its count leaves the match's total at once. */
   /**
    * Removes the match entirely (the admin's "remove a match"): every row of its log, snapshots,
    * dead letters and edge registrations, and its alarm. Answers the regions whose rooms still
@@ -111,12 +113,13 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
    */
   async remove(): Promise<{ removed: boolean; regions: string[] }> {
     if (!this.existing()) return { removed: false, regions: [] };
-    const regions = this.store.edgeRegions().map((r) => r.region);
+    const regions = this.root.regions().map((r) => r.region);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.alarmAt = null;
     // The tables again, empty, on the same handle: a later signed event starts the match afresh.
     new LedgerStore(this.ctx.storage.sql);
+    this.root = this.treeRoot();
     this.moments = new MomentStore(this.ctx.storage.sql);
     this.sequencer = null;
     this.resumeCache.clear();
@@ -125,10 +128,11 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return { removed: true, regions };
   }
 
+  /** A region's hub has no viewers left: its count leaves the match's total at once. */
   async unregisterRegion(matchId: string, region: string): Promise<void> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return;
-    this.store.unregisterRegion(region);
+    this.root.unregister(region);
     void this.reportToIndex(sequencer.current());
   }
 
@@ -144,7 +148,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   ): Promise<Upstream> {
     const sequencer = this.existing();
     if (!sequencer || this.matchId() !== matchId) return { viewers, seq: 0, epoch: null };
-    this.store.reportRegion(region, viewers, confirmedSeq, Date.now());
+    this.root.report(region, viewers, confirmedSeq, Date.now());
     void this.reportToIndex(sequencer.current());
     return { viewers: this.viewers(), seq: sequencer.cursor, epoch: this.epoch() };
   }
@@ -226,7 +230,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
       openConflicts: conflicts,
       conflictsTotal: this.store.conflictCount(),
       consumer: { ...consumer, samples },
-      edge: this.store.edgeRegions().map((r) => ({
+      edge: this.root.regions().map((r) => ({
         ...r,
         lag: Math.max(0, sequencer.cursor - r.confirmedSeq),
         // Hubs report every few seconds; silence for a minute means the region stopped consuming.
@@ -419,30 +423,20 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.ctx.storage.setAlarm(at).catch((error) => console.error("setting the alarm failed", String(error)));
   }
 
-  /** One stub per region's hub, kept: calls on one stub arrive in the order they were made. */
-  private hub(matchId: string, region: string): RoomRpc {
-    let hub = this.hubs.get(region);
-    if (!hub) {
-      hub = roomStub(this.env, matchId, region, 0);
-      this.hubs.set(region, hub);
-    }
-    return hub;
+  /** The tree's root: the `edge_regions` table, hubs are the match's rooms at shard 0. */
+  private treeRoot(): TreeRoot<RoomRpc> {
+    return new TreeRoot(this.ctx.storage.sql, "edge_regions", (region) =>
+      roomStub(this.env, this.matchId() ?? "", region, 0),
+    );
   }
 
-  /** One message per active region, to its hub; hubs forward to their shards. */
+  /**
+   * One message per registered region, to its hub; hubs forward to their shards. A silent
+   * region is not dropped here: the lag report shows it STOPPED, and its count has expired.
+   */
   private async publish(publication: Publication): Promise<void> {
-    const regions = this.store.edgeRegions();
-    await Promise.all(
-      regions.map(async ({ region }) => {
-        try {
-          const { active } = await this.hub(publication.matchId, region).publish(publication);
-          if (!active) this.store.unregisterRegion(region);
-        } catch (error) {
-          // The hub will notice the jump on the next version (or its own presence tick) and pull.
-          console.error("publish to region failed", region, String(error));
-        }
-      }),
-    );
+    const regions = this.root.regions().map((r) => r.region);
+    await this.root.publishToHubs(regions, (hub) => hub.publish(publication), publication.matchId);
   }
 
   /**
@@ -461,11 +455,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
 
   /** Viewers over the regions that reported recently: a silent region's count has expired. */
   private viewers(): number {
-    const now = Date.now();
-    return this.store
-      .edgeRegions()
-      .filter((r) => now - r.reportedAt <= this.viewersFreshMs)
-      .reduce((n, r) => n + r.viewers, 0);
+    return this.root.viewers(Date.now(), this.viewersFreshMs);
   }
 
   private sequencerFor(matchId: string): Sequencer {

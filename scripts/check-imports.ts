@@ -17,6 +17,8 @@ const RANK: Record<string, number> = {
   origin: 2,
   edge: 2,
   config: 3,
+  // The objects' SQLite stores: not pure, not Durable Objects; they may read config/ and the stages' types.
+  storage: 3,
   adapters: 4,
   web: 4,
   "durable-objects": 5,

@@ -28,9 +28,6 @@ export class LedgerStore {
         at INTEGER NOT NULL, status TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS published (
         seq INTEGER PRIMARY KEY, prev INTEGER NOT NULL, ops TEXT NOT NULL, delta TEXT NOT NULL DEFAULT '');
-      CREATE TABLE IF NOT EXISTS edge_regions (
-        region TEXT PRIMARY KEY, registered_at INTEGER NOT NULL, viewers INTEGER NOT NULL DEFAULT 0,
-        confirmed_seq INTEGER NOT NULL DEFAULT 0, reported_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS conflicts (
         id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, body TEXT NOT NULL,
         received_at INTEGER NOT NULL);
@@ -384,56 +381,6 @@ export class LedgerStore {
       .map((r) => ({ seq: r.seq, prev: r.prev, ops: JSON.parse(r.ops) as PatchOperation[], delta: r.delta }));
   }
 
-  // --- edge regions subscribed to this match ------------------------------------------
-
-  registerRegion(region: string, at: number): void {
-    this.sql.exec(
-      `INSERT INTO edge_regions (region, registered_at, reported_at) VALUES (?, ?, ?)
-       ON CONFLICT(region) DO UPDATE SET registered_at = excluded.registered_at`,
-      region,
-      at,
-      at,
-    );
-  }
-
-  /** Forgets every region; each registers again with its next presence report. */
-  forgetRegions(): number {
-    const count = this.edgeRegions().length;
-    this.sql.exec("DELETE FROM edge_regions");
-    return count;
-  }
-
-  unregisterRegion(region: string): void {
-    this.sql.exec("DELETE FROM edge_regions WHERE region = ?", region);
-  }
-
-  reportRegion(region: string, viewers: number, confirmedSeq: number, at: number): void {
-    this.sql.exec(
-      `INSERT INTO edge_regions (region, registered_at, viewers, confirmed_seq, reported_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(region) DO UPDATE SET viewers = excluded.viewers, confirmed_seq = excluded.confirmed_seq,
-         reported_at = excluded.reported_at`,
-      region,
-      at,
-      viewers,
-      confirmedSeq,
-      at,
-    );
-  }
-
-  edgeRegions(): EdgeRegion[] {
-    return this.sql
-      .exec<{ region: string; viewers: number; confirmed_seq: number; reported_at: number }>(
-        "SELECT region, viewers, confirmed_seq, reported_at FROM edge_regions ORDER BY region",
-      )
-      .toArray()
-      .map((r) => ({
-        region: r.region,
-        viewers: r.viewers,
-        confirmedSeq: r.confirmed_seq,
-        reportedAt: r.reported_at,
-      }));
-  }
-
   /**
    * Ledgers written before "a hole is a wait" parked events that waited beyond a large hole as
    * `too far ahead`, though the provider had been told they were buffered. Each still open goes
@@ -530,6 +477,11 @@ export interface ConflictRecord {
 /** `fault` is set only by a test, to inject a crash (see MatchLedger.write). */
 export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag" | "engine" | "fault";
 
+/**
+ * One edge region under a match's ledger, as its lag report shows it. The regions live in
+ * storage/tree-root.ts (the `edge_regions` table), which reads its rows as this shape; the
+ * type stays here because durable-objects/rpc.ts names it from here.
+ */
 export interface EdgeRegion {
   region: string;
   viewers: number;
