@@ -21,7 +21,9 @@ import type {
   WaitingHole,
 } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
+import type { RoomIdentity } from "../protocol/room-handoff.ts";
 import type { MatchState, Moment, ProviderEvent } from "../scoring/index.ts";
+import type { FanoutRoomRpc, Upstream } from "./fanout-rpc.ts";
 import type { TickerSourceRpc } from "./ticker-rpc.ts";
 
 export interface MatchSnapshot {
@@ -70,13 +72,6 @@ export interface ReplayAnswer {
   deadLetter: DeadLetter | null;
 }
 
-/** What the parent in the publication tree answers a report: the match's viewers and its version. */
-export interface Upstream {
-  viewers: number;
-  seq: number;
-  epoch: string | null;
-}
-
 /** The single writer of one match. */
 export interface LedgerRpc {
   /** Stores and applies a batch for this match; resolves only once it is durable. */
@@ -104,27 +99,11 @@ export interface LedgerRpc {
   remove(): Promise<{ removed: boolean; regions: string[] }>;
 }
 
-export interface RoomIdentity {
-  matchId: string;
-  region: string;
-  shard: number;
-}
-
-export interface RoomStats {
-  sockets: number;
-  children: number[];
-  seq: number;
-  epoch: string | null;
-  hasState: boolean;
-}
+export type { RoomIdentity } from "../protocol/room-handoff.ts";
+export type { RoomStats, Upstream } from "./fanout-rpc.ts";
 
 /** One room of the publication tree: the viewers of one match in one region, one shard. */
-export interface RoomRpc {
-  /** A new version from the parent; `active: false` tells the parent to drop this child. */
-  publish(publication: Publication): Promise<{ active: boolean }>;
-  registerChild(identity: RoomIdentity, viewers: number): Promise<Upstream>;
-  unregisterChild(shard: number): Promise<void>;
-  stats(): Promise<RoomStats>;
+export interface RoomRpc extends FanoutRoomRpc<RoomIdentity, Publication> {
   /** The match was removed: close every socket (4004), pass it down to the children, forget everything. */
   remove(): Promise<void>;
 }

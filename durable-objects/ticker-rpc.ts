@@ -3,7 +3,9 @@
  * source), and what a ticker room answers its parent and children. Callers hold stubs typed
  * by these (./ticker-stubs.ts), never the classes.
  */
+import type { TreePosition } from "../protocol/room-handoff.ts";
 import type { TickerPublication } from "../protocol/ticker.ts";
+import type { FanoutRoomRpc } from "./fanout-rpc.ts";
 
 /** The ticker version a parent holds: a child behind it pulls (a lost publication heals at the next tick). */
 export interface TickerHeadAnswer {
@@ -11,10 +13,8 @@ export interface TickerHeadAnswer {
   version: number;
 }
 
-export interface TickerRoomIdentity {
-  region: string;
-  shard: number;
-}
+/** A ticker room's name: the region's tree and the shard in it. */
+export type TickerRoomIdentity = TreePosition;
 
 /** The match index's side of the ticker. */
 export interface TickerSourceRpc {
@@ -25,12 +25,5 @@ export interface TickerSourceRpc {
   leaveTicker(region: string): Promise<void>;
 }
 
-/** One ticker room: the ticker's viewers in one region, one shard. */
-export interface TickerRoomRpc {
-  /** Changes (or every headline) from the parent; `active: false` tells the parent to drop this child. */
-  publish(publication: TickerPublication): Promise<{ active: boolean }>;
-  /** A child joins (or, every tick, stays in) this shard's subtree; answers the head this shard holds. */
-  registerChild(identity: TickerRoomIdentity, viewers: number): Promise<TickerHeadAnswer>;
-  unregisterChild(shard: number): Promise<void>;
-  stats(): Promise<{ sockets: number; children: number[]; epoch: string | null; version: number }>;
-}
+/** One ticker room: the ticker's viewers in one region, one shard (the fan-out core's RPCs). */
+export type TickerRoomRpc = FanoutRoomRpc<TickerRoomIdentity, TickerPublication>;

@@ -3,13 +3,13 @@
  * parent is to the room, and how a viewer (joining, or resuming with `since`) gets in step.
  * Versions are the ticker's own, numbered by the match index, one per change of one match.
  */
-import { judgePatch } from "../protocol/continuity.ts";
+import { continuousChain, judgePatch } from "../protocol/continuity.ts";
 import type { Headline, TickerEntry, TickerPublication } from "../protocol/ticker.ts";
 
-/** The ticker version a room holds (epoch null before its first state). */
+/** The ticker position a room holds (epoch null before its first state): `{epoch, seq}` as every feed's. */
 export interface TickerHead {
   epoch: string | null;
-  version: number;
+  seq: number;
 }
 
 export type TickerArrival =
@@ -26,7 +26,7 @@ export function classifyTickerArrival(head: TickerHead, publication: TickerPubli
   if (publication.kind === "full") return { kind: "full" };
   if (publication.epoch !== head.epoch) return { kind: "hole" };
   const entries: TickerEntry[] = [];
-  let held = head.version;
+  let held = head.seq;
   for (const entry of publication.entries) {
     const verdict = judgePatch(held, { seq: entry.version, prev: entry.prev });
     if (verdict === "duplicate") continue;
@@ -38,39 +38,38 @@ export function classifyTickerArrival(head: TickerHead, publication: TickerPubli
 }
 
 /**
- * The changes from `since` to `head`, continuous, out of a ring (ordered by version); null
- * when the ring does not reach back that far or a link is missing.
+ * The changes from `since` to `head`, continuous, out of a log or a ring ordered by seq (the wire's
+ * `version`); null when it does not reach back that far or a link is missing. The one chain rule
+ * of every replay (protocol/continuity.ts), applied to ticker changes.
  */
 export function entriesSince(
   since: number,
   head: number,
-  ring: readonly TickerEntry[],
+  entries: readonly TickerEntry[],
 ): TickerEntry[] | null {
-  if (since > head) return null;
-  const out: TickerEntry[] = [];
-  let held = since;
-  for (const entry of ring) {
-    if (held === head) break;
-    const verdict = judgePatch(held, { seq: entry.version, prev: entry.prev });
-    if (verdict === "duplicate") continue;
-    if (verdict !== "apply") return null;
-    out.push(entry);
-    held = entry.version;
-  }
-  return held === head ? out : null;
+  const chain = continuousChain(
+    since,
+    head,
+    entries.map((entry) => ({ seq: entry.version, prev: entry.prev, entry })),
+  );
+  return chain?.map((link) => link.entry) ?? null;
 }
 
 /** How a viewer gets in step: the changes it missed (a resume the room can honour), or every headline. */
 export type TickerSync = { kind: "replay"; entries: TickerEntry[] } | { kind: "full" };
 
+/**
+ * @param ringSince the ring's continuous changes from a seq to the head (storage/headline-store.ts,
+ *   on protocol/continuity.ts's chain rule), or null when it does not reach back that far.
+ */
 export function planTickerSync(
   head: TickerHead,
   since: number | undefined,
   epoch: string | undefined,
-  ring: readonly TickerEntry[],
+  ringSince: (since: number) => TickerEntry[] | null,
 ): TickerSync {
   if (since === undefined || head.epoch === null || epoch !== head.epoch) return { kind: "full" };
-  const entries = entriesSince(since, head.version, ring);
+  const entries = ringSince(since);
   return entries ? { kind: "replay", entries } : { kind: "full" };
 }
 
@@ -84,15 +83,10 @@ export function applyEntries(headlines: readonly Headline[], entries: readonly T
   return [...byId.values()];
 }
 
-/** The parent holds a newer version (or another history): a publication was lost on the way; pull. */
-export function behindParent(head: TickerHead, parent: { epoch: string | null; version: number }): boolean {
-  return parent.epoch !== null && (parent.epoch !== head.epoch || parent.version > head.version);
-}
-
 /**
  * A viewer resuming from a version this room has not reached yet (it followed another shard
  * or region that was ahead): the room catches up first, so it never answers with an older list.
  */
 export function viewerAhead(head: TickerHead, since: number | undefined, epoch: string | undefined): boolean {
-  return since !== undefined && epoch !== undefined && epoch === head.epoch && since > head.version;
+  return since !== undefined && epoch !== undefined && epoch === head.epoch && since > head.seq;
 }

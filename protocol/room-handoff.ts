@@ -1,7 +1,8 @@
 /**
- * The contract between the Worker and a room: how a viewer's upgrade is handed over
- * (headers the Worker sets after checking everything) and how a room refuses one. Encoded
- * and parsed here only, so neither side reads the other's internals.
+ * The contract between the Worker and a fan-out room, for every feed: how a viewer's upgrade is
+ * handed over (headers the Worker sets after checking everything) and how a room refuses one.
+ * Encoded and parsed here only, so neither side reads the other's internals. A viewer's own
+ * copies of these headers never pass for the Worker's: what a handoff does not set is removed.
  */
 import { z } from "zod";
 import { LIVE_FORMATS, type LiveFormat } from "./state-delta.ts";
@@ -10,12 +11,13 @@ import { LIVE_FORMATS, type LiveFormat } from "./state-delta.ts";
 export const ANY_EPOCH = "*";
 
 const HEADERS = {
-  matchId: "x-crease-match",
+  feed: "x-crease-feed",
   region: "x-crease-region",
   shard: "x-crease-shard",
   since: "x-crease-since",
   epoch: "x-crease-epoch",
   bridge: "x-crease-bridge",
+  matchId: "x-crease-match",
   format: "x-crease-format",
   snapshot: "x-crease-snapshot",
   moments: "x-crease-moments",
@@ -25,73 +27,97 @@ const HEADERS = {
 export const SNAPSHOT_ENCODINGS = ["json", "gzip"] as const;
 export type SnapshotEncoding = (typeof SNAPSHOT_ENCODINGS)[number];
 
-export interface RoomHandoff {
-  matchId: string;
+/** A room's place: the region's tree and the shard in it. */
+export interface TreePosition {
   region: string;
   shard: number;
+}
+
+/** A match room's name: the match, the region, the shard. Declared here once. */
+export interface RoomIdentity extends TreePosition {
+  matchId: string;
+}
+
+/** What every feed's handoff carries: where the room is, where the viewer resumes from. */
+interface CommonHandoff extends TreePosition {
+  /** Resume from this position; the ticker takes both or neither. */
   since?: number;
   epoch?: string;
-  /** The SSE route's internal socket: never judged as a slow reader. */
+  /** The SSE route's internal socket: never judged silent or slow. */
   bridge: boolean;
+}
+
+export interface MatchHandoff extends CommonHandoff {
+  feed: "match";
+  matchId: string;
   format: LiveFormat;
   snapshot: SnapshotEncoding;
   /** `moment` messages too (`?moments=1`). */
   moments: boolean;
 }
 
-const handoffSchema = z.object({
-  matchId: z.string().min(1).max(128),
+export interface TickerHandoff extends CommonHandoff {
+  feed: "ticker";
+}
+
+export type RoomHandoff = MatchHandoff | TickerHandoff;
+
+const common = {
   region: z.string().min(1).max(8),
   shard: z.coerce.number().int().min(0),
   since: z.coerce.number().int().min(0).optional(),
   epoch: z.string().min(1).max(64).optional(),
   bridge: z.enum(["1", "0"]).default("0"),
-  format: z.enum(LIVE_FORMATS).default("json-patch"),
-  snapshot: z.enum(SNAPSHOT_ENCODINGS).default("json"),
-  moments: z.enum(["1", "0"]).default("0"),
-});
+};
+
+const handoffSchema = z.discriminatedUnion("feed", [
+  z.object({
+    feed: z.literal("match"),
+    ...common,
+    matchId: z.string().min(1).max(128),
+    format: z.enum(LIVE_FORMATS).default("json-patch"),
+    snapshot: z.enum(SNAPSHOT_ENCODINGS).default("json"),
+    moments: z.enum(["1", "0"]).default("0"),
+  }),
+  z.object({ feed: z.literal("ticker"), ...common }),
+]);
 
 /** Writes a handoff onto the headers of the upgrade request the Worker passes to a room. */
 export function encodeHandoff(headers: Headers, handoff: RoomHandoff): Headers {
   const out = new Headers(headers);
-  out.set(HEADERS.matchId, handoff.matchId);
+  for (const name of Object.values(HEADERS)) out.delete(name);
+  out.set(HEADERS.feed, handoff.feed);
   out.set(HEADERS.region, handoff.region);
   out.set(HEADERS.shard, String(handoff.shard));
-  // A viewer's own headers never pass for the Worker's: what is not set here is removed.
-  if (handoff.since !== undefined) out.set(HEADERS.since, String(handoff.since));
-  else out.delete(HEADERS.since);
-  if (handoff.epoch !== undefined) out.set(HEADERS.epoch, handoff.epoch);
-  else out.delete(HEADERS.epoch);
+  const resume =
+    handoff.feed === "ticker" ? handoff.since !== undefined && handoff.epoch !== undefined : true;
+  if (resume && handoff.since !== undefined) out.set(HEADERS.since, String(handoff.since));
+  if (resume && handoff.epoch !== undefined) out.set(HEADERS.epoch, handoff.epoch);
   out.set(HEADERS.bridge, handoff.bridge ? "1" : "0");
-  out.set(HEADERS.format, handoff.format);
-  out.set(HEADERS.snapshot, handoff.snapshot);
-  out.set(HEADERS.moments, handoff.moments ? "1" : "0");
+  if (handoff.feed === "match") {
+    out.set(HEADERS.matchId, handoff.matchId);
+    out.set(HEADERS.format, handoff.format);
+    out.set(HEADERS.snapshot, handoff.snapshot);
+    out.set(HEADERS.moments, handoff.moments ? "1" : "0");
+  }
   return out;
 }
 
 /** Reads a handoff back in the room; null when the request did not come from the Worker. */
 export function parseHandoff(headers: Headers): RoomHandoff | null {
   const get = (name: string) => headers.get(name) ?? undefined;
-  const parsed = handoffSchema.safeParse({
-    matchId: get(HEADERS.matchId),
-    region: get(HEADERS.region),
-    shard: get(HEADERS.shard),
-    since: get(HEADERS.since),
-    epoch: get(HEADERS.epoch),
-    bridge: get(HEADERS.bridge),
-    format: get(HEADERS.format),
-    snapshot: get(HEADERS.snapshot),
-    moments: get(HEADERS.moments),
-  });
+  const raw = Object.fromEntries(Object.entries(HEADERS).map(([key, name]) => [key, get(name)]));
+  const parsed = handoffSchema.safeParse(raw);
   if (!parsed.success) return null;
-  const { bridge, since, epoch, moments, ...rest } = parsed.data;
-  return {
-    ...rest,
-    bridge: bridge === "1",
-    moments: moments === "1",
-    ...(since !== undefined ? { since } : {}),
-    ...(epoch !== undefined ? { epoch } : {}),
-  };
+  const { since, epoch, bridge, ...rest } = parsed.data;
+  const position =
+    rest.feed === "ticker"
+      ? since !== undefined && epoch !== undefined
+        ? { since, epoch }
+        : {}
+      : { ...(since !== undefined ? { since } : {}), ...(epoch !== undefined ? { epoch } : {}) };
+  const base = { ...position, bridge: bridge === "1" };
+  return rest.feed === "match" ? { ...rest, ...base, moments: rest.moments === "1" } : { ...rest, ...base };
 }
 
 /** Why a room refused a viewer: full (try the next shard) or admitting too fast (come back later). */

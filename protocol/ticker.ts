@@ -100,6 +100,17 @@ export type TickerEntry =
   | { kind: "headline"; version: number; prev: number; headline: Headline }
   | { kind: "unlisted"; version: number; prev: number; matchId: string };
 
+const tickerEntrySchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("headline"), version: count, prev: count, headline: headlineSchema }),
+  z.object({ kind: z.literal("unlisted"), version: count, prev: count, matchId }),
+]);
+
+/** A stored change read back (a row is a boundary too); null when it no longer parses. */
+export function parseTickerEntry(value: unknown): TickerEntry | null {
+  const parsed = tickerEntrySchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 /**
  * What the match index publishes down the ticker tree, and what it answers a room that pulls:
  * changes on top of a version, or every headline (a room that cannot be brought forward by

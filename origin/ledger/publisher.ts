@@ -1,15 +1,11 @@
 import jsonPatch from "fast-json-patch";
 import { continuousChain } from "../../protocol/continuity.ts";
-import type { JsonValue, PatchOperation } from "../../protocol/live-messages.ts";
+import type { PatchOperation } from "../../protocol/live-messages.ts";
 import type { Publication, PublishedPatch } from "../../protocol/publication.ts";
 import { createStateDelta, stateText } from "../../protocol/state-delta.ts";
+import { stateAsJson } from "../../protocol/state-json.ts";
 import type { MatchState } from "../../scoring/index.ts";
 import type { LedgerStore } from "./ledger-store.ts";
-
-/** The state as plain JSON, for the wire (a MatchState is JSON by construction). */
-export function stateAsJson(state: MatchState): JsonValue {
-  return state as unknown as JsonValue;
-}
 
 /** A published patch whose fossil delta is still to be computed (see `completeDelta`). */
 const PENDING_DELTA = "";

@@ -388,8 +388,8 @@ describe("the ticker", () => {
     // The first viewer stays, so the room is not waking up (which catches up on its own).
     const hub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("afr", 0)));
     await runInDurableObject(hub, (room) => {
-      const store = (room as unknown as { store: { replace(e: string, v: number, h: Headline[]): void } })
-        .store;
+      const store = (room as unknown as { headlines: { replace(e: string, v: number, h: Headline[]): void } })
+        .headlines;
       store.replace(epoch ?? "", 0, []);
     });
     const back = await TickerViewer.connect(`region=afr&since=${version}&epoch=${epoch}`);

@@ -8,9 +8,9 @@ import { HttpError } from "../http-error.ts";
 import { bearerToken, checkAccess, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
+import { closedSocket, connectRoom } from "../room-door.ts";
 import { sseFromSocket } from "../sse-bridge.ts";
 import { viewerRegion } from "../viewer-region.ts";
-import { closedSocket, connectViewer } from "../viewer-socket.ts";
 
 export const live = new Hono<{ Bindings: Env }>();
 // Connection attempts per address. Fails open: the rooms' admission control is the backstop,
@@ -60,7 +60,8 @@ live.get("/:matchId/ws", async (c) => {
     offered?.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
   );
   if (!access.ok) return closedSocket(access.closeCode, access.message);
-  return connectViewer(c.env, config, c.req.raw, {
+  return connectRoom(c.env, config, c.req.raw, {
+    feed: "match",
     matchId,
     region,
     since,
@@ -88,7 +89,8 @@ live.get("/:matchId/stream", async (c) => {
   const upgrade = new Request(c.req.url, {
     headers: { upgrade: "websocket", "sec-websocket-protocol": SUBPROTOCOL },
   });
-  const response = await connectViewer(c.env, config, upgrade, {
+  const response = await connectRoom(c.env, config, upgrade, {
+    feed: "match",
     matchId,
     region,
     since,

@@ -6,8 +6,8 @@ import { parseTickerEventId, parseTickerMessage, tickerEventId } from "../../pro
 import { HttpError } from "../http-error.ts";
 import { intQuery } from "../params.ts";
 import { limitByAddress } from "../rate-limit.ts";
+import { connectRoom } from "../room-door.ts";
 import { sseFromSocket } from "../sse-bridge.ts";
-import { connectTicker } from "../ticker-socket.ts";
 import { viewerRegion } from "../viewer-region.ts";
 
 export const ticker = new Hono<{ Bindings: Env }>();
@@ -33,7 +33,7 @@ ticker.get("/ws", async (c) => {
     );
   const position = tickerPosition(c.req.query("since"), c.req.query("epoch"));
   const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
-  return connectTicker(c.env, config, c.req.raw, { region, ...position });
+  return connectRoom(c.env, config, c.req.raw, { feed: "ticker", region, ...position });
 });
 
 /**
@@ -52,7 +52,12 @@ ticker.get("/stream", async (c) => {
   const upgrade = new Request(c.req.url, {
     headers: { upgrade: "websocket", "sec-websocket-protocol": SUBPROTOCOL },
   });
-  const response = await connectTicker(c.env, config, upgrade, { region, ...position, bridge: true });
+  const response = await connectRoom(c.env, config, upgrade, {
+    feed: "ticker",
+    region,
+    ...position,
+    bridge: true,
+  });
   const socket = response.webSocket;
   if (!socket) throw new HttpError(503, "unavailable", "the ticker is unavailable; retry shortly");
   socket.accept();

@@ -1,10 +1,10 @@
 /** The ticker's pure decisions: coalescing, what a headline says and when it shows, arrivals and resumes. */
 import { describe, expect, it } from "vitest";
+import { behindUpstream } from "../../../edge/room-stream.ts";
 import { planFlush, sendableAt } from "../../../edge/ticker-coalesce.ts";
 import { headlineOf, onTicker, sameHeadline } from "../../../edge/ticker-headline.ts";
 import {
   applyEntries,
-  behindParent,
   classifyTickerArrival,
   entriesSince,
   planTickerSync,
@@ -107,7 +107,7 @@ describe("headlines", () => {
 
 describe("a ticker room's stream", () => {
   it("takes changes that continue its head, drops what it holds, pulls on a hole or another epoch", () => {
-    const head = { epoch: "e1", version: 5 };
+    const head = { epoch: "e1", seq: 5 };
     expect(
       classifyTickerArrival(head, { kind: "changes", epoch: "e1", entries: [entry(6), entry(7)] }),
     ).toEqual({
@@ -138,13 +138,17 @@ describe("a ticker room's stream", () => {
 
   it("replays a resume from the ring when it reaches back, else sends every headline", () => {
     const ring = [entry(3), entry(4), entry(5)];
-    const head = { epoch: "e1", version: 5 };
-    expect(planTickerSync(head, 3, "e1", ring)).toEqual({ kind: "replay", entries: [entry(4), entry(5)] });
-    expect(planTickerSync(head, 5, "e1", ring)).toEqual({ kind: "replay", entries: [] });
-    expect(planTickerSync(head, 1, "e1", ring)).toEqual({ kind: "full" }); // beyond the ring
-    expect(planTickerSync(head, 6, "e1", ring)).toEqual({ kind: "full" }); // ahead of the room
-    expect(planTickerSync(head, 3, "e0", ring)).toEqual({ kind: "full" }); // another history
-    expect(planTickerSync(head, undefined, undefined, ring)).toEqual({ kind: "full" });
+    const head = { epoch: "e1", seq: 5 };
+    const ringSince = (since: number) => entriesSince(since, head.seq, ring);
+    expect(planTickerSync(head, 3, "e1", ringSince)).toEqual({
+      kind: "replay",
+      entries: [entry(4), entry(5)],
+    });
+    expect(planTickerSync(head, 5, "e1", ringSince)).toEqual({ kind: "replay", entries: [] });
+    expect(planTickerSync(head, 1, "e1", ringSince)).toEqual({ kind: "full" }); // beyond the ring
+    expect(planTickerSync(head, 6, "e1", ringSince)).toEqual({ kind: "full" }); // ahead of the room
+    expect(planTickerSync(head, 3, "e0", ringSince)).toEqual({ kind: "full" }); // another history
+    expect(planTickerSync(head, undefined, undefined, ringSince)).toEqual({ kind: "full" });
     expect(entriesSince(2, 5, [entry(3), entry(5)])).toBeNull(); // a missing link
   });
 
@@ -157,16 +161,16 @@ describe("a ticker room's stream", () => {
     expect(list[0]?.innings[0]?.runs).toBe(2);
   });
 
-  it("pulls when its parent holds a newer version or another history, not before the parent has one", () => {
-    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e1", version: 6 })).toBe(true);
-    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e2", version: 1 })).toBe(true);
-    expect(behindParent({ epoch: null, version: 0 }, { epoch: "e1", version: 0 })).toBe(true);
-    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: "e1", version: 5 })).toBe(false);
-    expect(behindParent({ epoch: "e1", version: 5 }, { epoch: null, version: 0 })).toBe(false);
+  it("pulls when its parent holds a newer position or another history, not before the parent has one (the match rooms' rule)", () => {
+    expect(behindUpstream({ epoch: "e1", seq: 5 }, { epoch: "e1", seq: 6 })).toBe(true);
+    expect(behindUpstream({ epoch: "e1", seq: 5 }, { epoch: "e2", seq: 1 })).toBe(true);
+    expect(behindUpstream({ epoch: null, seq: 0 }, { epoch: "e1", seq: 0 })).toBe(true);
+    expect(behindUpstream({ epoch: "e1", seq: 5 }, { epoch: "e1", seq: 5 })).toBe(false);
+    expect(behindUpstream({ epoch: "e1", seq: 5 }, { epoch: null, seq: 0 })).toBe(false);
   });
 
   it("catches up before answering a viewer that resumes from further on than the room is", () => {
-    const head = { epoch: "e1", version: 5 };
+    const head = { epoch: "e1", seq: 5 };
     expect(viewerAhead(head, 7, "e1")).toBe(true);
     expect(viewerAhead(head, 5, "e1")).toBe(false);
     expect(viewerAhead(head, 7, "e0")).toBe(false); // another history: every headline anyway

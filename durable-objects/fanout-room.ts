@@ -1,0 +1,440 @@
+import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../config/crease-config.ts";
+import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
+import { childShards, parentShard } from "../edge/fanout-tree.ts";
+import { FRAME_COSTS, type FrameMeterPolicy, meterFrame } from "../edge/frame-meter.ts";
+import { inSlices } from "../edge/in-slices.ts";
+import {
+  type AnswerSent,
+  acknowledgeAnswers,
+  chargeAnswer,
+  judgeResume,
+  RESUME_METER_POLICY,
+  RESUME_REFUSALS,
+  startAnswer,
+} from "../edge/resume-meter.ts";
+import type { RoomConfig } from "../edge/room-config.ts";
+import {
+  behindUpstream,
+  expiredChildren,
+  type Head,
+  judgeReader,
+  type SlowReaderPolicy,
+  snapshotAllowed,
+} from "../edge/room-stream.ts";
+import type { SocketAttachment } from "../edge/socket-attachment.ts";
+import { SocketBook } from "../edge/socket-book.ts";
+import { assertNever } from "../protocol/assert-never.ts";
+import { retryFrame } from "../protocol/frames.ts";
+import {
+  CLOSE_CODES,
+  HEARTBEAT_PING,
+  HEARTBEAT_PONG,
+  parseClientMessage,
+  SUBPROTOCOL,
+} from "../protocol/live-messages.ts";
+import {
+  parseHandoff,
+  type RoomHandoff,
+  refusalResponse,
+  type TreePosition,
+} from "../protocol/room-handoff.ts";
+import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
+import { TreeNodeStore } from "../storage/tree-node-store.ts";
+import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
+import type { FanoutRoomRpc, RoomStats, TreeParent, Upstream } from "./fanout-rpc.ts";
+
+/**
+ * The fan-out core: one room of a feed's publication tree, holding up to ROOM_MAX_SOCKETS
+ * hibernating WebSockets. Written once for every feed (docs/architecture.md, "One fan-out
+ * core"): the handoff and admission, tags, the 101, the frame meter and the resume meter, the
+ * silence and slow-reader rules, the alarm (expire children, report up, tick), the tree (join,
+ * report, forward, leave) and the sliced broadcast over one book of attachments read once per
+ * wake-up. A feed (MatchRoom, TickerRoom) says only what is its own, in the hooks below.
+ */
+export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandoff>
+  extends DurableObject<Env>
+  implements FanoutRoomRpc<I, P>
+{
+  protected readonly config: RoomConfig;
+  protected readonly node: TreeNodeStore;
+  /** Every socket's attachment, read once per wake-up instead of once per broadcast. */
+  protected readonly book = new SocketBook<WebSocket>();
+  /** The match's (or the ticker's) viewers over the whole tree, as the parent last said; null before. */
+  protected viewers: { total: number; stale: boolean } | null = null;
+  private readonly admission: AdmissionBucket;
+  private readonly meterPolicy: FrameMeterPolicy;
+  private readonly readerPolicy: SlowReaderPolicy;
+  /** Publications and viewer syncs are handled one at a time, in arrival order. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Publications from the parent not yet taken by the queue: taken together, as one batch. */
+  private readonly arrived: P[] = [];
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.config = readConfig(env).room;
+    this.node = new TreeNodeStore(ctx.storage.sql);
+    this.admission = new AdmissionBucket(this.config.admitPerSecond, this.config.admitBurst, Date.now());
+    this.meterPolicy = { burst: this.config.frameBurst, perSecond: this.config.framePerSecond };
+    this.readerPolicy = {
+      behindVersions: this.config.slowBehindVersions,
+      afterMs: this.config.slowAfterMs,
+      closeAfterMs: this.config.slowCloseAfterMs,
+      silentAfterMs: this.config.silentAfterMs,
+    };
+    // Heartbeats are answered by the runtime without waking the object: a quiet audience costs no CPU.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
+  }
+
+  // --- what a feed says -----------------------------------------------------------------
+
+  /** The feed's handoff (null when the request is another feed's), and the identity it names. */
+  protected abstract accepts(handoff: RoomHandoff): handoff is H;
+  protected abstract identityOf(handoff: H): I;
+  protected abstract readIdentity(): I | null;
+  protected abstract writeIdentity(identity: I): void;
+  /** The root object a hub (shard 0) reports to, and a sibling room by shard. */
+  protected abstract root(identity: I): TreeParent;
+  protected abstract shard(identity: I, shard: number): FanoutRoomRpc<I, P>;
+  /** The position the room holds, and whether it holds the feed's state at all. */
+  protected abstract head(): Head;
+  protected abstract hasState(): boolean;
+  /** A new socket: tags beyond its wire format, attachment fields, and its first frames. */
+  protected abstract welcome(ws: WebSocket, handoff: H, joined: Promise<void>): Promise<unknown>;
+  /** A resume (or a conflated reader come back, with no position): its answer; says what it sent. */
+  protected abstract answer(
+    ws: WebSocket,
+    since: number | undefined,
+    epoch: string | undefined,
+  ): Promise<AnswerSent>;
+  /** Publications from the parent, in order, already serialised by the queue. */
+  protected abstract receive(batch: P[]): Promise<void>;
+  /** The parent holds more than this room: pull what was missed. */
+  protected abstract catchUp(identity: I): Promise<void>;
+  /** Whether a room joining the tree pulls at once when its parent is ahead (else at its first tick). */
+  protected readonly catchUpOnJoin: boolean = false;
+  /** The feed's own work at each presence tick (after reporting up, before tending readers). */
+  protected async tick(_identity: I, _now: number): Promise<void> {}
+  /** Extra tags and attachment fields for a socket of this handoff. */
+  protected socketTags(_handoff: H): string[] {
+    return [];
+  }
+  protected socketExtras(_handoff: H): Partial<SocketAttachment> {
+    return {};
+  }
+
+  // --- the platform's handlers, once -----------------------------------------------------
+
+  /** A viewer's WebSocket, handed over by the Worker; a refusal when full or admitting too fast. */
+  override async fetch(request: Request): Promise<Response> {
+    const handoff = parseHandoff(request.headers);
+    if (!handoff || !this.accepts(handoff))
+      return Response.json({ error: "bad room handoff" }, { status: 400 });
+    this.remember(this.identityOf(handoff));
+    const sockets = this.ctx.getWebSockets().length;
+    if (sockets >= this.config.maxSockets) return refusalResponse({ refused: "full" });
+    const now = Date.now();
+    if (!this.admission.tryAdmit(now)) {
+      return refusalResponse({ refused: "busy", retryAfterMs: jitteredRetryMs(1000, 4000, Math.random) });
+    }
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    const extras = this.socketExtras(handoff);
+    const format: LiveFormat = extras.format ?? "json-patch";
+    // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
+    this.ctx.acceptWebSocket(server, [format, ...this.socketTags(handoff)]);
+    this.book.set(server, {
+      joinedAt: now,
+      ready: false,
+      ackSeq: null,
+      ackAt: null,
+      lagging: false,
+      bridge: handoff.bridge,
+      format,
+      heardAt: null,
+      meter: null,
+      snapshotAt: null,
+      snapshotOwed: false,
+      gzip: false,
+      moments: false,
+      resume: null,
+      ...extras,
+    } satisfies SocketAttachment);
+    // A room that had nobody rejoins the tree (and may catch up) as its first viewer arrives.
+    const joined = sockets === 0 ? this.activate() : Promise.resolve();
+    this.ctx.waitUntil(joined);
+    this.ctx.waitUntil(this.welcome(server, handoff, joined));
+    const offered = request.headers.get("sec-websocket-protocol") ?? "";
+    const headers = offered.split(",").some((p) => p.trim() === SUBPROTOCOL)
+      ? { "sec-websocket-protocol": SUBPROTOCOL }
+      : undefined;
+    return new Response(null, { status: 101, webSocket: client, headers });
+  }
+
+  async publish(publication: P): Promise<{ active: boolean }> {
+    // Whatever arrives while the room is busy is taken together by the next turn of the queue.
+    this.arrived.push(publication);
+    await this.enqueue(() => {
+      const batch = this.arrived.splice(0);
+      return batch.length > 0 ? this.receive(batch) : undefined;
+    });
+    return { active: this.isActive() };
+  }
+
+  async registerChild(identity: I, viewers: number): Promise<Upstream> {
+    this.remember({ ...identity, shard: parentShard(identity.shard, this.config.fanout) ?? 0 });
+    const wasActive = this.isActive();
+    this.node.putChild(identity.shard, viewers, Date.now());
+    if (!wasActive) await this.activate();
+    const head = this.head();
+    return { viewers: this.viewers?.total ?? this.localViewers(), seq: head.seq, epoch: head.epoch };
+  }
+
+  async unregisterChild(shard: number): Promise<void> {
+    this.node.removeChild(shard);
+  }
+
+  async stats(): Promise<RoomStats> {
+    const head = this.head();
+    const children = this.node.children().map((c) => c.shard);
+    const sockets = this.ctx.getWebSockets().length;
+    return { sockets, children, seq: head.seq, epoch: head.epoch, hasState: this.hasState() };
+  }
+
+  /**
+   * The presence tick, the only periodic wake-up a room has (while anyone is here): expire
+   * silent children, report viewers up the tree (learning the total and the parent's position
+   * on the way back), the feed's own tick, then judge every reader.
+   */
+  override async alarm(): Promise<void> {
+    const identity = this.readIdentity();
+    if (!identity) return;
+    const now = Date.now();
+    for (const shard of expiredChildren(this.node.children(), now, this.config.childTimeoutMs))
+      this.node.removeChild(shard);
+    if (!this.isActive()) {
+      await this.parent(identity)
+        .leave()
+        .catch(() => undefined); // the parent forgets silent children anyway
+      this.onIdle();
+      return;
+    }
+    await this.reportUp(identity);
+    await this.tick(identity, now);
+    this.tendReaders(now);
+    await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
+  }
+
+  override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    // Frames still in the pipe from a socket the room has closed (the rest of a flood) cost nothing more.
+    if (ws.readyState !== WS_OPEN) return;
+    const parsed = parseClientMessage(frame);
+    if (!parsed.ok) return closeQuietly(ws, CLOSE_CODES.policyViolation, parsed.reason);
+    const attachment = this.book.get(ws);
+    if (!attachment)
+      return closeQuietly(ws, CLOSE_CODES.internalError, "lost track of this connection; reconnect");
+    const message = parsed.message;
+    const now = Date.now();
+    const metered = meterFrame(attachment.meter, FRAME_COSTS[message.type], now, this.meterPolicy);
+    if (!metered.allowed) return closeQuietly(ws, CLOSE_CODES.policyViolation, "rate limited");
+    const heard = { ...attachment, meter: metered.meter, heardAt: now };
+    switch (message.type) {
+      case "ping": {
+        if (message.seq === undefined) return this.book.set(ws, heard);
+        const resume = acknowledgeAnswers(attachment.resume, message.seq);
+        this.book.set(ws, { ...heard, ackSeq: message.seq, ackAt: now, lagging: false, resume });
+        // A conflated reader that speaks again gets the newest state in one go, not the backlog.
+        if (attachment.lagging) await this.answer(ws, undefined, undefined);
+        return;
+      }
+      case "subscribe":
+      case "resume": {
+        // Charged by what its answer sends (edge/resume-meter.ts), not only by the frame.
+        const verdict = judgeResume(attachment.resume, now, RESUME_METER_POLICY);
+        if (verdict === "answering") return this.book.set(ws, heard);
+        if (verdict !== "answer")
+          return this.closeWithRetry(ws, CLOSE_CODES.tooSlow, RESUME_REFUSALS[verdict]);
+        const resume = startAnswer(attachment.resume, now, RESUME_METER_POLICY);
+        this.book.set(ws, { ...heard, ready: false, resume });
+        let sent: AnswerSent = { bytes: 0, seq: this.head().seq };
+        try {
+          sent = await this.answer(ws, message.since, message.epoch);
+        } finally {
+          const answered = this.book.get(ws)?.resume ?? resume;
+          this.book.update(ws, { resume: chargeAnswer(answered, sent, Date.now(), RESUME_METER_POLICY) });
+        }
+        return;
+      }
+      default:
+        return assertNever(message);
+    }
+  }
+
+  /** Nothing else to do: the next presence tick sees an empty room and leaves the tree. */
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeQuietly(ws, code, reason);
+  }
+
+  override async webSocketError(): Promise<void> {}
+
+  // --- for the feeds ------------------------------------------------------------------------
+
+  protected enqueue<T>(task: () => Promise<T> | T): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch((error) => console.error("room task failed", this.describe(), String(error)));
+    return run;
+  }
+
+  /** The room's name in logs: every error says which feed, region and shard (and match) it came from. */
+  protected describe(): string {
+    const identity = this.readIdentity();
+    return identity ? `${this.constructor.name} ${Object.values(identity).join("/")}` : this.constructor.name;
+  }
+
+  protected isActive(): boolean {
+    return this.ctx.getWebSockets().length > 0 || this.node.children().length > 0;
+  }
+
+  protected localViewers(): number {
+    return this.ctx.getWebSockets().length;
+  }
+
+  /** Nobody is left: the feed may drop what it holds in memory. */
+  protected onIdle(): void {}
+
+  /** In step: broadcasts reach it again, and no snapshot is owed any more. */
+  protected markReady(ws: WebSocket, snapshotAt?: number): void {
+    const attachment = this.book.get(ws);
+    if (!attachment) return;
+    this.book.set(ws, {
+      ...attachment,
+      ready: true,
+      snapshotOwed: false,
+      snapshotAt: snapshotAt ?? attachment.snapshotAt,
+    });
+  }
+
+  /**
+   * One serialisation per format, to every ready socket that keeps up (of `tag`, when given), in
+   * slices that let the rest of the isolate (an ingest's acknowledgement, a join) run between
+   * them. Workers sockets have no backpressure signal.
+   */
+  protected async broadcast(frame: string | ((format: LiveFormat) => string[]), tag?: string): Promise<void> {
+    for (const format of LIVE_FORMATS) {
+      const texts = typeof frame === "string" ? [frame] : frame(format);
+      if (texts.length === 0) continue;
+      const ready = this.ctx
+        .getWebSockets(format)
+        .filter(
+          (ws) =>
+            this.book.receivesBroadcasts(ws) && (tag === undefined || this.ctx.getTags(ws).includes(tag)),
+        );
+      await inSlices(ready, (ws) => {
+        for (const text of texts) sendQuietly(ws, text);
+      });
+    }
+  }
+
+  /** On to the children this shard may have, at once; children that say nobody is left are forgotten. */
+  protected forward(identity: I, publication: P): void {
+    const allowed = new Set(childShards(identity.shard, this.config.fanout, this.config.maxShards));
+    const children = this.node.children().filter((c) => allowed.has(c.shard));
+    if (children.length === 0) return;
+    const sends = children.map(async ({ shard }) => {
+      try {
+        const { active } = await this.shard(identity, shard).publish(publication);
+        if (!active) this.node.removeChild(shard);
+      } catch (error) {
+        // The child notices the jump on its next tick and pulls.
+        console.error("forward to child failed", this.describe(), "child", shard, String(error));
+      }
+    });
+    this.ctx.waitUntil(Promise.all(sends));
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  private remember(identity: I): void {
+    if (!this.readIdentity() && identity.region !== "") this.writeIdentity(identity);
+  }
+
+  /** The node above: the root object for the hub, else the parent shard. */
+  private parent(identity: I): TreeParent {
+    const above = parentShard(identity.shard, this.config.fanout);
+    if (above === null) return this.root(identity);
+    const parent = this.shard(identity, above);
+    return {
+      join: (viewers) => parent.registerChild(identity, viewers),
+      report: (viewers) => parent.registerChild(identity, viewers),
+      leave: () => parent.unregisterChild(identity.shard),
+    };
+  }
+
+  private async activate(): Promise<void> {
+    const identity = this.readIdentity();
+    if (!identity) return;
+    if ((await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now() + this.config.presenceIntervalMs);
+    try {
+      const upstream = await this.parent(identity).join(this.localViewers());
+      if (upstream) await this.heard(identity, upstream, this.catchUpOnJoin);
+    } catch (error) {
+      // The presence tick registers again (reports double as registrations).
+      console.error("room registration failed", this.describe(), String(error));
+    }
+  }
+
+  private async reportUp(identity: I): Promise<void> {
+    const viewers = this.localViewers() + this.node.children().reduce((n, c) => n + c.viewers, 0);
+    try {
+      const upstream = await this.parent(identity).report(viewers, this.head());
+      await this.heard(identity, { ...upstream, viewers: Math.max(upstream.viewers, viewers) }, true);
+    } catch (error) {
+      this.viewers = { total: this.viewers?.total ?? viewers, stale: true };
+      console.error("room report failed", this.describe(), String(error));
+    }
+  }
+
+  /** The parent's answer: the total viewers, and a pull when it holds more than this room. */
+  private async heard(identity: I, upstream: Upstream, pull: boolean): Promise<void> {
+    this.viewers = { total: upstream.viewers, stale: false };
+    if (pull && behindUpstream(this.head(), upstream)) await this.enqueue(() => this.catchUp(identity));
+  }
+
+  /**
+   * Each socket at the presence tick: closed when silent (nothing heard, not even a ping the
+   * runtime answered while the room slept) or too slow, conflated when behind, and sent the
+   * snapshot it is owed once its cooldown has passed.
+   */
+  private tendReaders(now: number): void {
+    const head = this.head().seq;
+    for (const ws of this.ctx.getWebSockets()) {
+      const reader = this.book.get(ws);
+      if (!reader || ws.readyState !== WS_OPEN) continue;
+      const autoResponseAt = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+      const verdict = judgeReader(reader, head, now, autoResponseAt, this.readerPolicy);
+      switch (verdict) {
+        case "keep":
+          if (reader.snapshotOwed && snapshotAllowed(reader.snapshotAt, now, this.config.snapshotCooldownMs))
+            this.ctx.waitUntil(this.answer(ws, undefined, undefined));
+          break;
+        case "conflate":
+          this.book.set(ws, { ...reader, lagging: true });
+          break;
+        case "tooSlow":
+          this.closeWithRetry(ws, CLOSE_CODES.tooSlow, "too slow: reconnect for the newest state");
+          break;
+        case "silent":
+          this.closeWithRetry(ws, CLOSE_CODES.silent, "silent: no heartbeat; reconnect");
+          break;
+        default:
+          assertNever(verdict);
+      }
+    }
+  }
+
+  /** Closes with a jittered retry hint first, so readers cut in the same tick do not return together. */
+  protected closeWithRetry(ws: WebSocket, code: number, reason: string): void {
+    sendQuietly(ws, retryFrame(jitteredRetryMs(1000, 5000, Math.random), reason));
+    closeQuietly(ws, code, reason);
+  }
+}
