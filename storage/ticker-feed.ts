@@ -16,6 +16,7 @@ import type { MatchSummary } from "../protocol/admin-types.ts";
 import {
   type Headline,
   headlineSchema,
+  parseTickerEntry,
   type TickerEntry,
   type TickerPublication,
 } from "../protocol/ticker.ts";
@@ -29,12 +30,6 @@ const rowSchema = z.object({
   finished_at: z.nullable(z.number()),
 });
 type Row = z.infer<typeof rowSchema>;
-
-const position = { version: z.number(), prev: z.number() };
-const entrySchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("headline"), ...position, headline: headlineSchema }),
-  z.object({ kind: z.literal("unlisted"), ...position, matchId: z.string() }),
-]);
 
 /**
  * What a flush looks at: the matches whose headline may change now (their interval has
@@ -267,9 +262,7 @@ function readHeadline(raw: unknown): Headline | null {
 }
 
 function readEntry(raw: unknown): TickerEntry | null {
-  if (typeof raw !== "string") return null;
-  const parsed = entrySchema.safeParse(parseJson(raw));
-  return parsed.success ? parsed.data : null;
+  return typeof raw === "string" ? parseTickerEntry(parseJson(raw)) : null;
 }
 
 function parseJson(raw: string): unknown {
