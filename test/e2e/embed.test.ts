@@ -226,6 +226,12 @@ describe("the embeddable widget on another origin", () => {
     expect(alias.headers.get("cache-control")).toBe("public, max-age=300");
     expect(versioned.headers.get("content-type")).toMatch(/javascript/);
     expect(await versioned.text()).toBe(await alias.text());
+    // The snippet page has a policy (web/public/_headers); the script any listed site loads has none.
+    const snippets = await fetch(`${stack.base}/embed`);
+    expect(snippets.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    await snippets.body?.cancel();
+    expect(versioned.headers.get("content-security-policy")).toBeNull();
+    expect(alias.headers.get("content-security-policy")).toBeNull();
 
     const { page, errors } = await browser.page({ width: 1000, height: 900 }, stack.base);
     await page.goto(`${stack.base}/embed?match=${MATCH_ID}`);
@@ -244,6 +250,7 @@ describe("the embeddable widget on another origin", () => {
     await expect
       .poll(() => page.getByTestId("ticker-preview").locator(`li[data-match-id="${MATCH_ID}"]`).count())
       .toBe(1);
+    // Under that policy: a refused script, style or socket is a console error here.
     expect(errors).toEqual([]);
   });
 });

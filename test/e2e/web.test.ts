@@ -271,7 +271,11 @@ describe("scoreboard pages in headless Chromium", () => {
   });
 
   it("shows the ledger behind the admin token, with a titled lag chart that draws a line after a fast replay", async () => {
-    const { page, external } = await browser.page({ width: 1280, height: 800 }, stack.base);
+    const { page, external, errors } = await browser.page({ width: 1280, height: 800 }, stack.base);
+    const served = await fetch(`${stack.base}/ops.html`);
+    // The page holding the admin token may be framed by nobody (web/public/_headers).
+    expect(served.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    await served.body?.cancel();
     await page.goto(`${stack.base}/ops.html`);
     await page.getByLabel("Admin token").fill("dev-admin-token");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -317,6 +321,8 @@ describe("scoreboard pages in headless Chromium", () => {
     await discard.click();
     await expect.poll(() => parked.getByTestId("dead-letters").textContent()).toMatch(/discarded/);
     expect(external).toEqual([]);
+    // Everything above ran under the page's Content-Security-Policy: nothing was refused.
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
   });
 
   it("waits on a match that has not started (4004) and follows it from its first ball", async () => {
