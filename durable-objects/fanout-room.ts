@@ -1,19 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
-import { childShards, parentShard } from "../edge/fanout-tree.ts";
-import { FRAME_COSTS, type FrameMeterPolicy, meterFrame } from "../edge/frame-meter.ts";
+import { onClientFrame } from "../edge/client-frame.ts";
+import { forwardToChildren, parentOf, parentShard } from "../edge/fanout-tree.ts";
+import type { FrameMeterPolicy } from "../edge/frame-meter.ts";
 import { inSlices } from "../edge/in-slices.ts";
-import {
-  type AnswerSent,
-  acknowledgeAnswers,
-  chargeAnswer,
-  judgeResume,
-  RESUME_METER_POLICY,
-  RESUME_REFUSALS,
-  startAnswer,
-} from "../edge/resume-meter.ts";
-import type { RoomConfig } from "../edge/room-config.ts";
+import { type AnswerSent, chargeAnswer, RESUME_METER_POLICY } from "../edge/resume-meter.ts";
+import { type RoomConfig, readerPolicy } from "../edge/room-config.ts";
 import {
   behindUpstream,
   expiredChildren,
@@ -22,7 +15,7 @@ import {
   type SlowReaderPolicy,
   snapshotAllowed,
 } from "../edge/room-stream.ts";
-import type { SocketAttachment } from "../edge/socket-attachment.ts";
+import { freshAttachment, type SocketAttachment } from "../edge/socket-attachment.ts";
 import { SocketBook } from "../edge/socket-book.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import { retryFrame } from "../protocol/frames.ts";
@@ -76,17 +69,10 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
     this.node = new TreeNodeStore(ctx.storage.sql);
     this.admission = new AdmissionBucket(this.config.admitPerSecond, this.config.admitBurst, Date.now());
     this.meterPolicy = { burst: this.config.frameBurst, perSecond: this.config.framePerSecond };
-    this.readerPolicy = {
-      behindVersions: this.config.slowBehindVersions,
-      afterMs: this.config.slowAfterMs,
-      closeAfterMs: this.config.slowCloseAfterMs,
-      silentAfterMs: this.config.silentAfterMs,
-    };
+    this.readerPolicy = readerPolicy(this.config);
     // Heartbeats are answered by the runtime without waking the object: a quiet audience costs no CPU.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
-
-  // --- what a feed says -----------------------------------------------------------------
 
   /** The feed's handoff (null when the request is another feed's), and the identity it names. */
   protected abstract accepts(handoff: RoomHandoff): handoff is H;
@@ -102,11 +88,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   /** A new socket: tags beyond its wire format, attachment fields, and its first frames. */
   protected abstract welcome(ws: WebSocket, handoff: H, joined: Promise<void>): Promise<unknown>;
   /** A resume (or a conflated reader come back, with no position): its answer; says what it sent. */
-  protected abstract answer(
-    ws: WebSocket,
-    since: number | undefined,
-    epoch: string | undefined,
-  ): Promise<AnswerSent>;
+  protected abstract answer(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent>;
   /** Publications from the parent, in order, already serialised by the queue. */
   protected abstract receive(batch: P[]): Promise<void>;
   /** The parent holds more than this room: pull what was missed. */
@@ -115,15 +97,10 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   protected readonly catchUpOnJoin: boolean = false;
   /** The feed's own work at each presence tick (after reporting up, before tending readers). */
   protected async tick(_identity: I, _now: number): Promise<void> {}
-  /** Extra tags and attachment fields for a socket of this handoff. */
-  protected socketTags(_handoff: H): string[] {
-    return [];
+  /** Tags beyond the wire format, and attachment fields, for a socket of this handoff. */
+  protected socketOf(_handoff: H): { tags: string[]; extras: Partial<SocketAttachment> } {
+    return { tags: [], extras: {} };
   }
-  protected socketExtras(_handoff: H): Partial<SocketAttachment> {
-    return {};
-  }
-
-  // --- the platform's handlers, once -----------------------------------------------------
 
   /** A viewer's WebSocket, handed over by the Worker; a refusal when full or admitting too fast. */
   override async fetch(request: Request): Promise<Response> {
@@ -138,27 +115,11 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
       return refusalResponse({ refused: "busy", retryAfterMs: jitteredRetryMs(1000, 4000, Math.random) });
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    const extras = this.socketExtras(handoff);
+    const { tags, extras } = this.socketOf(handoff);
     const format: LiveFormat = extras.format ?? "json-patch";
     // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
-    this.ctx.acceptWebSocket(server, [format, ...this.socketTags(handoff)]);
-    this.book.set(server, {
-      joinedAt: now,
-      ready: false,
-      ackSeq: null,
-      ackAt: null,
-      lagging: false,
-      bridge: handoff.bridge,
-      format,
-      heardAt: null,
-      meter: null,
-      snapshotAt: null,
-      snapshotOwed: false,
-      gzip: false,
-      moments: false,
-      resume: null,
-      ...extras,
-    } satisfies SocketAttachment);
+    this.ctx.acceptWebSocket(server, [format, ...tags]);
+    this.book.set(server, freshAttachment(now, handoff.bridge, extras));
     // A room that had nobody rejoins the tree (and may catch up) as its first viewer arrives.
     const joined = sockets === 0 ? this.activate() : Promise.resolve();
     this.ctx.waitUntil(joined);
@@ -232,40 +193,18 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
     const attachment = this.book.get(ws);
     if (!attachment)
       return closeQuietly(ws, CLOSE_CODES.internalError, "lost track of this connection; reconnect");
-    const message = parsed.message;
-    const now = Date.now();
-    const metered = meterFrame(attachment.meter, FRAME_COSTS[message.type], now, this.meterPolicy);
-    if (!metered.allowed) return closeQuietly(ws, CLOSE_CODES.policyViolation, "rate limited");
-    const heard = { ...attachment, meter: metered.meter, heardAt: now };
-    switch (message.type) {
-      case "ping": {
-        if (message.seq === undefined) return this.book.set(ws, heard);
-        const resume = acknowledgeAnswers(attachment.resume, message.seq);
-        this.book.set(ws, { ...heard, ackSeq: message.seq, ackAt: now, lagging: false, resume });
-        // A conflated reader that speaks again gets the newest state in one go, not the backlog.
-        if (attachment.lagging) await this.answer(ws, undefined, undefined);
-        return;
-      }
-      case "subscribe":
-      case "resume": {
-        // Charged by what its answer sends (edge/resume-meter.ts), not only by the frame.
-        const verdict = judgeResume(attachment.resume, now, RESUME_METER_POLICY);
-        if (verdict === "answering") return this.book.set(ws, heard);
-        if (verdict !== "answer")
-          return this.closeWithRetry(ws, CLOSE_CODES.tooSlow, RESUME_REFUSALS[verdict]);
-        const resume = startAnswer(attachment.resume, now, RESUME_METER_POLICY);
-        this.book.set(ws, { ...heard, ready: false, resume });
-        let sent: AnswerSent = { bytes: 0, seq: this.head().seq };
-        try {
-          sent = await this.answer(ws, message.since, message.epoch);
-        } finally {
-          const answered = this.book.get(ws)?.resume ?? resume;
-          this.book.update(ws, { resume: chargeAnswer(answered, sent, Date.now(), RESUME_METER_POLICY) });
-        }
-        return;
-      }
-      default:
-        return assertNever(message);
+    const action = onClientFrame(attachment, parsed.message, Date.now(), this.meterPolicy);
+    if (action.do === "close") return closeQuietly(ws, action.code, action.reason);
+    this.book.set(ws, action.attachment);
+    if (action.do === "resync") await this.answer(ws);
+    if (action.do === "refuse") this.closeWithRetry(ws, CLOSE_CODES.tooSlow, action.reason);
+    if (action.do !== "answer") return;
+    let sent: AnswerSent = { bytes: 0, seq: this.head().seq };
+    try {
+      sent = await this.answer(ws, action.since, action.epoch);
+    } finally {
+      const answered = this.book.get(ws)?.resume ?? action.attachment.resume;
+      this.book.update(ws, { resume: chargeAnswer(answered, sent, Date.now(), RESUME_METER_POLICY) });
     }
   }
 
@@ -275,8 +214,6 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   }
 
   override async webSocketError(): Promise<void> {}
-
-  // --- for the feeds ------------------------------------------------------------------------
 
   protected enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     const run = this.queue.then(task, task);
@@ -301,18 +238,6 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   /** Nobody is left: the feed may drop what it holds in memory. */
   protected onIdle(): void {}
 
-  /** In step: broadcasts reach it again, and no snapshot is owed any more. */
-  protected markReady(ws: WebSocket, snapshotAt?: number): void {
-    const attachment = this.book.get(ws);
-    if (!attachment) return;
-    this.book.set(ws, {
-      ...attachment,
-      ready: true,
-      snapshotOwed: false,
-      snapshotAt: snapshotAt ?? attachment.snapshotAt,
-    });
-  }
-
   /**
    * One serialisation per format, to every ready socket that keeps up (of `tag`, when given), in
    * slices that let the rest of the isolate (an ingest's acknowledgement, a join) run between
@@ -323,11 +248,8 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
       const texts = typeof frame === "string" ? [frame] : frame(format);
       if (texts.length === 0) continue;
       const ready = this.ctx
-        .getWebSockets(format)
-        .filter(
-          (ws) =>
-            this.book.receivesBroadcasts(ws) && (tag === undefined || this.ctx.getTags(ws).includes(tag)),
-        );
+        .getWebSockets(tag ?? format)
+        .filter((ws) => this.book.receivesBroadcasts(ws, format));
       await inSlices(ready, (ws) => {
         for (const text of texts) sendQuietly(ws, text);
       });
@@ -336,37 +258,27 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
 
   /** On to the children this shard may have, at once; children that say nobody is left are forgotten. */
   protected forward(identity: I, publication: P): void {
-    const allowed = new Set(childShards(identity.shard, this.config.fanout, this.config.maxShards));
-    const children = this.node.children().filter((c) => allowed.has(c.shard));
+    const children = this.node.children().map((c) => c.shard);
     if (children.length === 0) return;
-    const sends = children.map(async ({ shard }) => {
-      try {
-        const { active } = await this.shard(identity, shard).publish(publication);
-        if (!active) this.node.removeChild(shard);
-      } catch (error) {
-        // The child notices the jump on its next tick and pulls.
-        console.error("forward to child failed", this.describe(), "child", shard, String(error));
-      }
-    });
-    this.ctx.waitUntil(Promise.all(sends));
+    const send = (shard: number) => this.shard(identity, shard).publish(publication);
+    // A child that missed it notices the jump on its next tick and pulls.
+    const failed = (shard: number, error: unknown) =>
+      console.error("forward to child failed", this.describe(), "child", shard, String(error));
+    const forgetGone = (gone: number[]) => gone.forEach((shard) => void this.node.removeChild(shard));
+    this.ctx.waitUntil(forwardToChildren(identity, children, this.config, send, failed).then(forgetGone));
   }
-
-  // ---------------------------------------------------------------------------------------
 
   private remember(identity: I): void {
     if (!this.readIdentity() && identity.region !== "") this.writeIdentity(identity);
   }
 
-  /** The node above: the root object for the hub, else the parent shard. */
   private parent(identity: I): TreeParent {
-    const above = parentShard(identity.shard, this.config.fanout);
-    if (above === null) return this.root(identity);
-    const parent = this.shard(identity, above);
-    return {
-      join: (viewers) => parent.registerChild(identity, viewers),
-      report: (viewers) => parent.registerChild(identity, viewers),
-      leave: () => parent.unregisterChild(identity.shard),
-    };
+    return parentOf(
+      identity,
+      this.config.fanout,
+      () => this.root(identity),
+      (s) => this.shard(identity, s),
+    );
   }
 
   private async activate(): Promise<void> {
@@ -415,7 +327,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
       switch (verdict) {
         case "keep":
           if (reader.snapshotOwed && snapshotAllowed(reader.snapshotAt, now, this.config.snapshotCooldownMs))
-            this.ctx.waitUntil(this.answer(ws, undefined, undefined));
+            this.ctx.waitUntil(this.answer(ws));
           break;
         case "conflate":
           this.book.set(ws, { ...reader, lagging: true });

@@ -8,7 +8,8 @@ import { ledgerHealth } from "../origin/ledger/ledger-health.ts";
 import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
 import { MomentStore } from "../origin/ledger/moment-store.ts";
-import { newEpoch, Publisher, stateAsJson } from "../origin/ledger/publisher.ts";
+import { newEpoch, Publisher } from "../origin/ledger/publisher.ts";
+import { stateAsJson } from "../protocol/state-json.ts";
 import {
   type AcknowledgeGapResult,
   type DiscardBufferedResult,

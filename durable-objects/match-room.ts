@@ -1,4 +1,3 @@
-import jsonPatch from "fast-json-patch";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
 import { InFlight } from "../edge/in-flight.ts";
 import { inSlices } from "../edge/in-slices.ts";
@@ -13,7 +12,6 @@ import {
   replayFromLedger,
   snapshotAllowed,
 } from "../edge/room-stream.ts";
-import { SnapshotCache } from "../edge/snapshot-cache.ts";
 import type { SocketAttachment } from "../edge/socket-attachment.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import {
@@ -23,7 +21,7 @@ import {
   snapshotFrame,
   versionFrames,
 } from "../protocol/frames.ts";
-import { CLOSE_CODES, type JsonValue } from "../protocol/live-messages.ts";
+import { CLOSE_CODES } from "../protocol/live-messages.ts";
 import type { Moment } from "../protocol/moments.ts";
 import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchHandoff, RoomHandoff, RoomIdentity } from "../protocol/room-handoff.ts";
@@ -46,12 +44,8 @@ import { ledgerStub, roomStub } from "./stubs.ts";
  */
 export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandoff> implements RoomRpc {
   private readonly ring: VersionRing;
-  /** The state at the head version, or null after hibernation until a viewer needs a snapshot. */
-  private state: JsonValue | null = null;
   /** Ledger pulls in flight, by history and seq: identical ones (a resume flood, a herd) share one call. */
   private readonly pulls = new InFlight<ResumeAnswer | null>();
-  /** The head version's snapshot, serialised (and gzipped) once for every viewer who joins at it. */
-  private readonly snapshots = new SnapshotCache();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,18 +61,13 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
   }
 
   protected readIdentity(): RoomIdentity | null {
-    const [matchId, region, shard] = [
-      this.node.get("matchId"),
-      this.node.get("region"),
-      this.node.get("shard"),
-    ];
-    return matchId && region && shard !== null ? { matchId, region, shard: Number(shard) } : null;
+    const [position, matchId] = [this.node.position(), this.node.get("matchId")];
+    return position && matchId ? { ...position, matchId } : null;
   }
 
   protected writeIdentity(identity: RoomIdentity): void {
+    this.node.setPosition(identity);
     this.node.set("matchId", identity.matchId);
-    this.node.set("region", identity.region);
-    this.node.set("shard", identity.shard);
   }
 
   /** A region's hub hangs from the match's ledger: one publication per active region. */
@@ -103,17 +92,17 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
   }
 
   protected hasState(): boolean {
-    return this.state !== null;
+    return this.ring.state !== null;
   }
 
-  /** Tagged by `moments` when asked, so a version's moments find their sockets by tag. */
-  protected override socketTags(handoff: MatchHandoff): string[] {
-    return handoff.moments && !handoff.bridge ? [MOMENTS_TAG] : [];
-  }
-
-  protected override socketExtras(handoff: MatchHandoff): Partial<SocketAttachment> {
-    const { format, bridge } = handoff;
-    return { format, gzip: handoff.snapshot === "gzip" && !bridge, moments: handoff.moments && !bridge };
+  /** Its wire format and snapshot encoding; tagged by `moments` when asked, so a version's moments find it by tag. */
+  protected override socketOf({ format, bridge, snapshot, moments }: MatchHandoff) {
+    const extras: Partial<SocketAttachment> = {
+      format,
+      gzip: snapshot === "gzip" && !bridge,
+      moments: moments && !bridge,
+    };
+    return { tags: extras.moments ? [MOMENTS_TAG] : [], extras };
   }
 
   protected welcome(ws: WebSocket, handoff: MatchHandoff): Promise<AnswerSent> {
@@ -125,11 +114,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
    * happens here, shared with every identical pull in flight, before the viewer joins the
    * queue, so neither a slow ledger nor a flood of resumes holds up the versions behind it.
    */
-  protected async answer(
-    ws: WebSocket,
-    since: number | undefined,
-    epoch: string | undefined,
-  ): Promise<AnswerSent> {
+  protected async answer(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent> {
     const identity = this.readIdentity();
     if (!identity) return { bytes: 0, seq: this.head().seq };
     const head = this.head();
@@ -223,7 +208,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
   }
 
   protected override onIdle(): void {
-    this.state = null;
+    this.ring.state = null;
   }
 
   async remove(): Promise<void> {
@@ -239,25 +224,16 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
     // The tables again, empty, on the same handle.
     new TreeNodeStore(this.ctx.storage.sql);
     new VersionRing(this.ctx.storage.sql, this.node, this.config.ringSize);
-    this.state = null;
+    this.ring.state = null;
     this.viewers = null;
   }
 
   // ---------------------------------------------------------------------------------------
 
-  /** A new version: on to the children at once, into the ring, onto the state if we hold it. */
+  /** A new version: on to the children at once (their sockets are served in parallel with ours), then ours. */
   private accept(identity: RoomIdentity, entry: PublishedPatch, publication: Publication): PublishedPatch {
-    // Children first: their sockets are served in parallel with ours.
     this.forward(identity, publication);
-    this.ring.advance(entry);
-    this.snapshots.clear();
-    if (this.state) {
-      try {
-        this.state = jsonPatch.applyPatch(this.state, entry.ops, false, false).newDocument as JsonValue;
-      } catch {
-        this.state = null; // pulled again when a viewer needs a snapshot
-      }
-    }
+    this.ring.accept(entry);
     return entry;
   }
 
@@ -286,9 +262,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
     reset: Extract<Publication, { kind: "reset" }>,
   ): Promise<void> {
     this.forward(identity, reset);
-    this.ring.reset(reset.epoch, reset.seq);
-    this.state = reset.state;
-    this.snapshots.clear();
+    this.ring.resetTo(reset.epoch, reset.seq, reset.state);
     // Each socket in its own encoding: the reset is a snapshot like any other.
     const ready = this.ctx.getWebSockets().filter((ws) => this.book.receivesBroadcasts(ws));
     await inSlices(ready, async (ws) => {
@@ -331,7 +305,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
         const frames = patches.map((p) => versionFrames(identity.matchId, p, true)[format]);
         frames.push(presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
         for (const frame of frames) sendQuietly(ws, frame);
-        this.markReady(ws);
+        this.book.markReady(ws);
         return { bytes: frames.reduce((n, f) => n + frameBytes(f), 0), seq: head.seq };
       }
     }
@@ -343,20 +317,13 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
       return { bytes: 0, seq: head.seq };
     }
     const bytes = await this.sendSnapshot(ws, identity.matchId);
-    this.markReady(ws, now);
+    this.book.markReady(ws, now);
     return { bytes, seq: head.seq };
   }
 
   /** The head's snapshot, in the socket's encoding: serialised (and gzipped) once per version, whoever asks. */
   private async sendSnapshot(ws: WebSocket, matchId: string): Promise<number> {
-    const head = this.head();
-    // A match with no events yet has no history: an empty one at version 0.
-    const epoch = head.epoch ?? "0";
-    const [state, key] = [this.state, `${epoch}:${head.seq}`];
-    const build = () => snapshotFrame(matchId, epoch, head.seq, state);
-    const frame = this.book.get(ws)?.gzip
-      ? await this.snapshots.gzip(key, build)
-      : this.snapshots.text(key, build);
+    const frame = await this.ring.snapshot(matchId, this.book.get(ws)?.gzip === true);
     sendQuietly(ws, frame);
     return frameBytes(frame);
   }
@@ -368,7 +335,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
    */
   private async ensureState(identity: RoomIdentity): Promise<void> {
     const ledger = ledgerStub(this.env, identity.matchId);
-    for (let attempt = 0; attempt < 3 && this.state === null; attempt++) {
+    for (let attempt = 0; attempt < 3 && this.ring.state === null; attempt++) {
       const snapshot = await ledger.snapshot();
       const head = this.head();
       if (!snapshot) return this.ring.reset(head.epoch ?? "0", 0);
@@ -382,13 +349,13 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
           seq: snapshot.seq,
           state,
         });
-      } else if (snapshot.seq === head.seq) this.state = state;
+      } else if (snapshot.seq === head.seq) this.ring.state = state;
       else {
         await this.catchUp(identity);
         const reached = this.head();
-        const at = this.state === null ? await ledger.snapshot(reached.seq) : null;
+        const at = this.ring.state === null ? await ledger.snapshot(reached.seq) : null;
         if (at && at.epoch === reached.epoch && at.seq === this.head().seq)
-          this.state = stateAsJson(at.state);
+          this.ring.state = stateAsJson(at.state);
       }
     }
   }

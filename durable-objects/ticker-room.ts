@@ -46,13 +46,11 @@ export class TickerRoom
   }
 
   protected readIdentity(): TickerRoomIdentity | null {
-    const [region, shard] = [this.node.get("region"), this.node.get("shard")];
-    return region && shard !== null ? { region, shard: Number(shard) } : null;
+    return this.node.position();
   }
 
   protected writeIdentity(identity: TickerRoomIdentity): void {
-    this.node.set("region", identity.region);
-    this.node.set("shard", identity.shard);
+    this.node.setPosition(identity);
   }
 
   /** A region's hub hangs from the match index, the ticker's source; its answer is the ticker's head. */
@@ -149,7 +147,7 @@ export class TickerRoom
         ? [...plan.entries.map((entry) => entryFrame(entry, true)), resumedFrame(head.epoch ?? "0", head.seq)]
         : [headlinesFrame(head.epoch ?? "0", head.seq, this.headlines.headlines())];
     for (const frame of frames) sendQuietly(ws, frame);
-    this.markReady(ws);
+    this.book.markReady(ws);
     return { bytes: frames.reduce((n, frame) => n + frameBytes(frame), 0), seq: head.seq };
   }
 }

@@ -24,3 +24,18 @@ export interface RoomConfig {
   /** At most one asked-for snapshot per socket per this long. */
   snapshotCooldownMs: number;
 }
+
+/** The slow-reader and silence rule's knobs, out of the room's (edge/room-stream.ts `judgeReader`). */
+export function readerPolicy(config: RoomConfig): {
+  behindVersions: number;
+  afterMs: number;
+  closeAfterMs: number;
+  silentAfterMs: number;
+} {
+  return {
+    behindVersions: config.slowBehindVersions,
+    afterMs: config.slowAfterMs,
+    closeAfterMs: config.slowCloseAfterMs,
+    silentAfterMs: config.silentAfterMs,
+  };
+}

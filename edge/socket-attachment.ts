@@ -10,11 +10,11 @@ export const socketAttachmentSchema = z.object({
   joinedAt: z.number(),
   /** False until the socket's first snapshot or resumed patches went out: broadcasts skip it until then. */
   ready: z.boolean(),
-  /** The newest seq the client acknowledged (`ping` with `seq`), and when. */
-  ackSeq: z.number().nullable(),
-  ackAt: z.number().nullable(),
+  /** The newest seq the client acknowledged (`ping` with `seq`), and when (a ticker socket from before the core: none). */
+  ackSeq: z.number().nullable().default(null),
+  ackAt: z.number().nullable().default(null),
   /** Conflated: the client fell behind, so it gets no patches until it acknowledges again, then one snapshot. */
-  lagging: z.boolean(),
+  lagging: z.boolean().default(false),
   /** An internal bridge (the SSE route), never conflated or timed out for missing acks. */
   bridge: z.boolean(),
   /** JSON Patch (default) or fossil deltas, as the client asked when it connected. */
@@ -53,4 +53,29 @@ export function readAttachment(ws: WebSocket): SocketAttachment | null {
 export function parseAttachment(raw: unknown): SocketAttachment | null {
   const parsed = socketAttachmentSchema.safeParse(raw);
   return parsed.success ? parsed.data : null;
+}
+
+/** A socket's attachment as it is accepted: nothing heard, nothing sent, not ready; `extras` are the feed's. */
+export function freshAttachment(
+  joinedAt: number,
+  bridge: boolean,
+  extras: Partial<SocketAttachment> = {},
+): SocketAttachment {
+  return {
+    joinedAt,
+    ready: false,
+    ackSeq: null,
+    ackAt: null,
+    lagging: false,
+    bridge,
+    format: "json-patch",
+    heardAt: null,
+    meter: null,
+    snapshotAt: null,
+    snapshotOwed: false,
+    gzip: false,
+    moments: false,
+    resume: null,
+    ...extras,
+  };
 }

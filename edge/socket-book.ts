@@ -40,9 +40,25 @@ export class SocketBook<S extends AttachedSocket> {
     return next;
   }
 
-  /** In step and keeping up: a broadcast goes to it. */
-  receivesBroadcasts(ws: S): boolean {
+  /** In step and keeping up (and, when given, of that wire format): a broadcast goes to it. */
+  receivesBroadcasts(ws: S, format?: SocketAttachment["format"]): boolean {
     const attachment = this.get(ws);
-    return attachment?.ready === true && !attachment.lagging;
+    return (
+      attachment?.ready === true &&
+      !attachment.lagging &&
+      (format === undefined || attachment.format === format)
+    );
+  }
+
+  /** In step: broadcasts reach it again, and no snapshot is owed any more (`snapshotAt`: one was just sent). */
+  markReady(ws: S, snapshotAt?: number): void {
+    const attachment = this.get(ws);
+    if (attachment)
+      this.set(ws, {
+        ...attachment,
+        ready: true,
+        snapshotOwed: false,
+        snapshotAt: snapshotAt ?? attachment.snapshotAt,
+      });
   }
 }

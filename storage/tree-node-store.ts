@@ -19,6 +19,17 @@ export class TreeNodeStore {
     `);
   }
 
+  /** The room's place in its tree, once it has been told. */
+  position(): { region: string; shard: number } | null {
+    const [region, shard] = [this.get("region"), this.get("shard")];
+    return region && shard !== null ? { region, shard: Number(shard) } : null;
+  }
+
+  setPosition(position: { region: string; shard: number }): void {
+    this.set("region", position.region);
+    this.set("shard", position.shard);
+  }
+
   get(key: string): string | null {
     const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
     return row ? row.value : null;
