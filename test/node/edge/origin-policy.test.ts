@@ -23,4 +23,11 @@ describe("originAllowed", () => {
     expect(originAllowed("https://127.0.0.1:8787", URL_, local)).toBe(false);
     expect(originAllowed("http://localhost:80x", URL_, local)).toBe(false);
   });
+  it("takes the deployment's own origin from the URL the request arrived at, Host included (docs/security.md)", () => {
+    // A rebinding page's name reaches the Worker only where any Host does (wrangler dev); it
+    // opens the public feed, which a client with no Origin reads anyway. Decided, not missed.
+    const rebound = "http://attacker.example:8787/v1/matches/m/ws";
+    expect(originAllowed("http://attacker.example:8787", rebound, [])).toBe(true);
+    expect(originAllowed("http://attacker.example:8787", URL_, [])).toBe(false);
+  });
 });
