@@ -33,9 +33,9 @@ import {
   type TreePosition,
 } from "../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
+import type { FanoutRoomRpc, RoomStats, TreeParent, Upstream } from "../rpc/fanout.ts";
 import { TreeNodeStore } from "../storage/tree-node-store.ts";
 import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
-import type { FanoutRoomRpc, RoomStats, TreeParent, Upstream } from "./fanout-rpc.ts";
 
 /**
  * The fan-out core: one room of a feed's publication tree, holding up to ROOM_MAX_SOCKETS

@@ -3,12 +3,11 @@ import { readConfig } from "../config/crease-config.ts";
 import { presenceFreshMs } from "../edge/presence.ts";
 import type { MatchSummary } from "../protocol/admin-types.ts";
 import type { TickerEntry, TickerPublication } from "../protocol/ticker.ts";
+import type { MatchIndexRpc, TickerHeadAnswer } from "../rpc/match-index.ts";
+import { type TickerRoomRpc, tickerRoomStub } from "../rpc/ticker-room.ts";
 import { DirectoryStore, type ListedMatch } from "../storage/directory-store.ts";
 import { TickerFeed } from "../storage/ticker-feed.ts";
 import { TreeRoot } from "../storage/tree-root.ts";
-import type { MatchIndexRpc } from "./rpc.ts";
-import type { TickerHeadAnswer, TickerRoomRpc } from "./ticker-rpc.ts";
-import { tickerRoomStub } from "./ticker-stubs.ts";
 
 export type { MatchSummary } from "../protocol/admin-types.ts";
 

@@ -9,7 +9,6 @@ import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
 import { MomentStore } from "../origin/ledger/moment-store.ts";
 import { newEpoch, Publisher } from "../origin/ledger/publisher.ts";
-import { stateAsJson } from "../protocol/state-json.ts";
 import {
   type AcknowledgeGapResult,
   type DiscardBufferedResult,
@@ -20,6 +19,11 @@ import {
 import { announceMoments } from "../origin/webhooks/announce.ts";
 import type { Conflict, WaitingHole } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
+import { stateAsJson } from "../protocol/state-json.ts";
+import type { Upstream } from "../rpc/fanout.ts";
+import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer } from "../rpc/ledger.ts";
+import { matchIndexStub } from "../rpc/match-index.ts";
+import { type RoomRpc, roomStub } from "../rpc/room.ts";
 import {
   ENGINE_VERSION,
   emptyState,
@@ -28,8 +32,6 @@ import {
   type ProviderEvent,
 } from "../scoring/index.ts";
 import { TreeRoot } from "../storage/tree-root.ts";
-import type { LedgerLag, LedgerRpc, MatchSnapshot, ReplayAnswer, RoomRpc, Upstream } from "./rpc.ts";
-import { matchIndexStub, roomStub } from "./stubs.ts";
 
 /**
  * The single writer for one match (the match id is the partition key). A thin shell:

@@ -26,13 +26,13 @@ import type { Moment } from "../protocol/moments.ts";
 import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchHandoff, RoomHandoff, RoomIdentity } from "../protocol/room-handoff.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
+import type { TreeParent } from "../rpc/fanout.ts";
+import { ledgerStub } from "../rpc/ledger.ts";
+import { type RoomRpc, roomStub } from "../rpc/room.ts";
 import { TreeNodeStore } from "../storage/tree-node-store.ts";
 import { VersionRing } from "../storage/version-ring.ts";
 import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
 import { FanoutRoom } from "./fanout-room.ts";
-import type { TreeParent } from "./fanout-rpc.ts";
-import type { RoomRpc } from "./rpc.ts";
-import { ledgerStub, roomStub } from "./stubs.ts";
 
 /**
  * One room of a match: its viewers in one region, one shard, on the fan-out core (admission,

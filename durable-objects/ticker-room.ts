@@ -10,13 +10,12 @@ import {
   type TickerEntry,
   type TickerPublication,
 } from "../protocol/ticker.ts";
+import type { TreeParent } from "../rpc/fanout.ts";
+import { matchIndexStub } from "../rpc/match-index.ts";
+import { type TickerRoomIdentity, type TickerRoomRpc, tickerRoomStub } from "../rpc/ticker-room.ts";
 import { HeadlineStore } from "../storage/headline-store.ts";
 import { sendQuietly, WS_OPEN } from "./close-quietly.ts";
 import { FanoutRoom } from "./fanout-room.ts";
-import type { TreeParent } from "./fanout-rpc.ts";
-import { matchIndexStub } from "./stubs.ts";
-import type { TickerRoomIdentity, TickerRoomRpc } from "./ticker-rpc.ts";
-import { tickerRoomStub } from "./ticker-stubs.ts";
 
 /**
  * One ticker room: the ticker's viewers in one region, one shard, on the fan-out core (admission,

@@ -15,7 +15,7 @@ import {
   type QueuedMoment,
   type WebhookDeadLetter,
 } from "../protocol/webhooks.ts";
-import type { AttemptReport, DeliveryTarget, WebhookRegistryRpc } from "./webhook-registry-rpc.ts";
+import type { AttemptReport, DeliveryTarget, WebhookRegistryRpc } from "../rpc/webhook-registry.ts";
 
 type Row = Record<string, SqlStorageValue>;
 

@@ -20,6 +20,7 @@ const RANK: Record<string, number> = {
   // The objects' SQLite stores: not pure, not Durable Objects; they may read config/ and the stages' types.
   storage: 3,
   adapters: 4,
+  rpc: 4,
   web: 4,
   "durable-objects": 5,
   workers: 6,

@@ -1,5 +1,3 @@
-import { matchIndexStub } from "../durable-objects/stubs.ts";
-
 /**
  * Which match ids exist, answered by the match index and remembered in this isolate: a
  * known match for a minute (matches are only removed by an admin), an unknown one for a
@@ -7,6 +5,8 @@ import { matchIndexStub } from "../durable-objects/stubs.ts";
  * A herd asking about made-up ids costs one index lookup per id per second per isolate, and
  * never wakes a ledger, a room or the read model, so it creates nothing.
  */
+import { matchIndexStub } from "../rpc/match-index.ts";
+
 const KNOWN_TTL_MS = 60_000;
 const UNKNOWN_TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;

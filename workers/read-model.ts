@@ -1,7 +1,7 @@
 import type { StoredMatch } from "../adapters/fast-read.ts";
 import { fastReadFor } from "../adapters/fast-read-config.ts";
-import { ledgerStub } from "../durable-objects/stubs.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
+import { ledgerStub } from "../rpc/ledger.ts";
 
 /** Identical reads in flight in this isolate share one lookup: a burst of readers is one read. */
 const inFlight = new Map<string, Promise<{ match: StoredMatch; source: string } | null>>();

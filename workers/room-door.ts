@@ -1,6 +1,4 @@
 import type { CreaseConfig } from "../config/crease-config.ts";
-import { roomFetcher } from "../durable-objects/stubs.ts";
-import { tickerRoomFetcher } from "../durable-objects/ticker-stubs.ts";
 import { jitteredRetryMs } from "../edge/admission.ts";
 import { closeReason } from "../edge/close-reason.ts";
 import type { Region } from "../edge/region.ts";
@@ -13,6 +11,8 @@ import {
   type RoomHandoff,
   type TickerHandoff,
 } from "../protocol/room-handoff.ts";
+import { roomFetcher } from "../rpc/room.ts";
+import { tickerRoomFetcher } from "../rpc/ticker-room.ts";
 
 /** What a route hands the door: the feed, the viewer's region and resume point; the door picks the shard. */
 export type DoorHandoff =

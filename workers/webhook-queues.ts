@@ -6,9 +6,8 @@
  * - `crease-webhook-dead-letters`: record each given-up delivery in the registry for replay.
  * None of this is on the ingest path: the ledger only enqueues (origin/webhooks/announce.ts).
  */
+
 import { readConfig } from "../config/crease-config.ts";
-import type { AttemptReport, DeliveryTarget } from "../durable-objects/webhook-registry-rpc.ts";
-import { webhookRegistryStub } from "../durable-objects/webhook-registry-rpc.ts";
 import { isPrivateMatch } from "../edge/viewer-token.ts";
 import { queueBatches } from "../origin/webhooks/announce.ts";
 import { type MatchVisibility, namesMatch, recipients } from "../origin/webhooks/endpoint-filter.ts";
@@ -23,6 +22,7 @@ import {
   deliveryMessageSchema,
   momentSchema,
 } from "../protocol/webhooks.ts";
+import { type AttemptReport, type DeliveryTarget, webhookRegistryStub } from "../rpc/webhook-registry.ts";
 
 /** The queue names in wrangler.toml. */
 export const MOMENTS_QUEUE = "crease-moments";

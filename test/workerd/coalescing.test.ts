@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ledgerStub } from "../../durable-objects/stubs.ts";
 import { roomName } from "../../edge/fanout-tree.ts";
+import { ledgerStub } from "../../rpc/ledger.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { settleObjects } from "./support/settle.ts";

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { roomStub } from "../../durable-objects/stubs.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
+import { roomStub } from "../../rpc/room.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { settleObjects } from "./support/settle.ts";

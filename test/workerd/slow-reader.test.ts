@@ -1,10 +1,10 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { roomStub } from "../../durable-objects/stubs.ts";
 import { roomName } from "../../edge/fanout-tree.ts";
 import { readAttachment } from "../../edge/socket-attachment.ts";
 import { SocketBook } from "../../edge/socket-book.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
+import { roomStub } from "../../rpc/room.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../config/crease-config.ts";
-import { roomStub } from "../../durable-objects/stubs.ts";
+import { roomStub } from "../../rpc/room.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
 

@@ -1,9 +1,9 @@
 import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
-import { tickerRoomName } from "../../durable-objects/ticker-stubs.ts";
 import { AdmissionBucket } from "../../edge/admission.ts";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { type Headline, parseTickerMessage, type TickerServerMessage } from "../../protocol/ticker.ts";
+import { tickerRoomName } from "../../rpc/ticker-room.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, worker } from "./support/ingest.ts";
 import { settleObjects } from "./support/settle.ts";

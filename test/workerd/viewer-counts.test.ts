@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { ledgerStub } from "../../durable-objects/stubs.ts";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
+import { ledgerStub } from "../../rpc/ledger.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";

@@ -1,9 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it, vi } from "vitest";
-import { webhookRegistryStub } from "../../durable-objects/webhook-registry-rpc.ts";
 import { verifySignature } from "../../origin/signature.ts";
 import { announceMoments } from "../../origin/webhooks/announce.ts";
 import type { MomentBase } from "../../protocol/moments.ts";
+import { webhookRegistryStub } from "../../rpc/webhook-registry.ts";
 import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
 import { ADMIN, worker } from "./support/ingest.ts";
 

@@ -1,7 +1,9 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
-import { ledgerStub, matchIndexStub, roomStub } from "../../durable-objects/stubs.ts";
 import { assertNever } from "../../protocol/assert-never.ts";
+import { ledgerStub } from "../../rpc/ledger.ts";
+import { matchIndexStub } from "../../rpc/match-index.ts";
+import { roomStub } from "../../rpc/room.ts";
 import { requireAdmin } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { forgetMatch } from "../match-directory.ts";

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ledgerStub } from "../../durable-objects/stubs.ts";
 import { assertNever } from "../../protocol/assert-never.ts";
+import { ledgerStub } from "../../rpc/ledger.ts";
 import { requireAdmin } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 import { matchExists } from "../match-directory.ts";

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { readConfig } from "../../config/crease-config.ts";
-import { ledgerStub } from "../../durable-objects/stubs.ts";
 import { type InvalidEvent, parseBatch } from "../../origin/ingest/parse-batch.ts";
 import { readBodyLimited } from "../../origin/ingest/read-body.ts";
 import type { IngestOutcome } from "../../origin/ledger/sequencer.ts";
 import { parseSecrets, verifySignature } from "../../origin/signature.ts";
 import { quote } from "../../protocol/schema-issues.ts";
+import { ledgerStub } from "../../rpc/ledger.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
 import { HttpError } from "../http-error.ts";
 import { enforce } from "../rate-limit.ts";

@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import { readConfig } from "../../config/crease-config.ts";
-import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
 import { presenceFreshMs } from "../../edge/presence.ts";
 import { isPrivateMatch } from "../../edge/viewer-token.ts";
 import { MOMENTS_PAGE_LIMIT } from "../../origin/ledger/moment-store.ts";
 import type { MomentsPage } from "../../protocol/moments.ts";
+import { ledgerStub } from "../../rpc/ledger.ts";
+import { matchIndexStub } from "../../rpc/match-index.ts";
 import { HttpError } from "../http-error.ts";
 import { bearerToken, cacheFor, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";

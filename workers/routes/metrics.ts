@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import type { GuardedFastRead } from "../../adapters/guarded-fast-read.ts";
-import type { LedgerLag } from "../../durable-objects/rpc.ts";
-import { ledgerStub, matchIndexStub } from "../../durable-objects/stubs.ts";
 import type { LedgerStatus } from "../../protocol/admin-types.ts";
+import { type LedgerLag, ledgerStub } from "../../rpc/ledger.ts";
+import { matchIndexStub } from "../../rpc/match-index.ts";
 import { requireAdmin } from "../auth.ts";
 
 /** How many of the most recently active matches /metrics reports on (one RPC each). */

@@ -2,15 +2,16 @@
  * Partner webhooks' admin routes (docs/webhooks.md), mounted at /v1/admin/webhooks behind the
  * admin token. The secret is in one reply only: the 201 of a create, or the 200 of a rotate.
  */
+
 import { Hono } from "hono";
 import type { z } from "zod";
 import { readConfig } from "../../config/crease-config.ts";
-import { webhookRegistryStub } from "../../durable-objects/webhook-registry-rpc.ts";
 import { queueBatches } from "../../origin/webhooks/announce.ts";
 import { urlProblem } from "../../origin/webhooks/endpoint-url.ts";
 import { assertNever } from "../../protocol/assert-never.ts";
 import { describeIssues, toSchemaIssues } from "../../protocol/schema-issues.ts";
 import { createEndpointSchema, type DeliveryMessage, patchEndpointSchema } from "../../protocol/webhooks.ts";
+import { webhookRegistryStub } from "../../rpc/webhook-registry.ts";
 import { requireAdmin } from "../auth.ts";
 import { HttpError } from "../http-error.ts";
 

@@ -1,8 +1,9 @@
 /**
- * The methods each Durable Object answers over RPC, as interfaces the classes implement.
- * Callers hold a stub typed by these (durable-objects/stubs.ts), never the class, so no
- * stage imports another stage's object and the import graph has no circle.
+ * The ledger of a match (durable-objects/match-ledger.ts): what it answers over RPC, and its stub.
+ * The match id is the partition key; the location hint keeps every ledger (the writers) in one
+ * central region, whichever edge asked first.
  */
+import { readConfig } from "../config/crease-config.ts";
 import type { LagEvaluation, LagSample } from "../origin/lag.ts";
 import type { EdgeRegion, Gap } from "../origin/ledger/ledger-store.ts";
 import type {
@@ -12,19 +13,11 @@ import type {
   ReplayResult,
   ResolveConflictResult,
 } from "../origin/ledger/sequencer.ts";
-import type {
-  Conflict,
-  DeadLetter,
-  Hole,
-  LedgerStatus,
-  MatchSummary,
-  WaitingHole,
-} from "../protocol/admin-types.ts";
-import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
-import type { RoomIdentity } from "../protocol/room-handoff.ts";
+import type { Conflict, DeadLetter, Hole, LedgerStatus, WaitingHole } from "../protocol/admin-types.ts";
+import type { ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchState, Moment, ProviderEvent } from "../scoring/index.ts";
-import type { FanoutRoomRpc, Upstream } from "./fanout-rpc.ts";
-import type { TickerSourceRpc } from "./ticker-rpc.ts";
+import type { Upstream } from "./fanout.ts";
+import { typedStub } from "./typed-stub.ts";
 
 export interface MatchSnapshot {
   matchId: string;
@@ -99,21 +92,6 @@ export interface LedgerRpc {
   remove(): Promise<{ removed: boolean; regions: string[] }>;
 }
 
-export type { RoomIdentity } from "../protocol/room-handoff.ts";
-export type { RoomStats, Upstream } from "./fanout-rpc.ts";
-
-/** One room of the publication tree: the viewers of one match in one region, one shard. */
-export interface RoomRpc extends FanoutRoomRpc<RoomIdentity, Publication> {
-  /** The match was removed: close every socket (4004), pass it down to the children, forget everything. */
-  remove(): Promise<void>;
-}
-
-/** The directory of matches behind `GET /v1/matches`, and the ticker's source. */
-export interface MatchIndexRpc extends TickerSourceRpc {
-  upsert(summary: MatchSummary): Promise<void>;
-  /** Whether a match exists: one primary-key lookup. */
-  has(matchId: string): Promise<boolean>;
-  /** Removes a match from the directory (the admin's "remove a match"). */
-  remove(matchId: string): Promise<void>;
-  list(): Promise<(MatchSummary & { updatedAt: number })[]>;
+export function ledgerStub(env: Env, matchId: string): LedgerRpc {
+  return typedStub<LedgerRpc>(env.MATCH_LEDGER, matchId, readConfig(env).ledger.locationHint);
 }

@@ -1,7 +1,8 @@
 /**
- * What the webhook registry answers over RPC, and its stub factory. Beside, not inside,
- * rpc.ts and stubs.ts: the registry is its own stage (partner webhooks, docs/webhooks.md).
+ * The partner webhooks' registry (durable-objects/webhook-registry.ts, docs/webhooks.md): one
+ * object in the central region. What it answers over RPC, and its stub.
  */
+import { readConfig } from "../config/crease-config.ts";
 import type { Subscriber } from "../origin/webhooks/endpoint-filter.ts";
 import type {
   CreateEndpoint,
@@ -11,6 +12,7 @@ import type {
   QueuedMoment,
   WebhookDeadLetter,
 } from "../protocol/webhooks.ts";
+import { typedStub } from "./typed-stub.ts";
 
 /** What the delivery consumer needs to POST to an endpoint: its URL and the secrets that sign. */
 export interface DeliveryTarget {
@@ -60,5 +62,5 @@ export interface WebhookRegistryRpc {
 
 /** The deployment's one registry. */
 export function webhookRegistryStub(env: Env): WebhookRegistryRpc {
-  return env.WEBHOOK_REGISTRY.get(env.WEBHOOK_REGISTRY.idFromName("all")) as unknown as WebhookRegistryRpc;
+  return typedStub<WebhookRegistryRpc>(env.WEBHOOK_REGISTRY, "all", readConfig(env).ledger.locationHint);
 }
