@@ -9,8 +9,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { cricsheetToEvents } from "../cricsheet/index.ts";
 import type { ProviderEvent } from "../scoring/index.ts";
-import { cricsheetToEvents } from "../scripts/cricsheet/index.ts";
 import { freePort, LocalStack, tempStateDir } from "../scripts/local-stack.ts";
 import { cleanupAll, guardCli, isMain, onCleanup } from "./cleanup.ts";
 

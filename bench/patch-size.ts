@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import jsonPatch from "fast-json-patch";
 import { createDelta } from "fossil-delta";
+import { cricsheetToEvents } from "../cricsheet/index.ts";
 import { apply, emptyState } from "../scoring/index.ts";
-import { cricsheetToEvents } from "../scripts/cricsheet/index.ts";
 
 const ids = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["1175359", "1144530", "1322356"];
 const encoder = new TextEncoder();

@@ -65,7 +65,7 @@ const schema = z.object({
   ROOM_FRAME_PER_SECOND: int(1, 100_000, 5),
   ROOM_SNAPSHOT_COOLDOWN_MS: int(0, 600_000, 5000),
   // viewers
-  // Closed by default: a deploy names the sites that may embed its feed (edge/origin-policy.ts).
+  // Closed by default: a deploy names the sites that may embed its feed (edge/allowed-origins.ts).
   ALLOWED_ORIGINS: z.string().default(""),
   ALLOW_REGION_OVERRIDE: flag,
   PRIVATE_MATCHES: z.string().default(""),

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
 import { onClientFrame } from "../edge/client-frame.ts";
+import { closeQuietly, sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
 import { forwardToChildren, parentOf, parentShard } from "../edge/fanout-tree.ts";
 import type { FrameMeterPolicy } from "../edge/frame-meter.ts";
 import { inSlices } from "../edge/in-slices.ts";
@@ -35,7 +36,6 @@ import {
 import { LIVE_FORMATS, type LiveFormat } from "../protocol/state-delta.ts";
 import type { FanoutRoomRpc, RoomStats, TreeParent, Upstream } from "../rpc/fanout.ts";
 import { TreeNodeStore } from "../storage/tree-node-store.ts";
-import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
 
 /**
  * The fan-out core: one room of a feed's publication tree, holding up to ROOM_MAX_SOCKETS

@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import type { FastReadStoreRpc } from "../adapters/embedded-fast-read.ts";
+import type { FastReadStoreRpc } from "../fast-read/embedded-fast-read.ts";
 import {
   type PresenceCounts,
   type PresenceReport,
   presenceMember,
   sumPresence,
-} from "../adapters/fast-read.ts";
+} from "../fast-read/fast-read.ts";
 
 /**
  * The embedded fast-read store: what Redis holds in the Upstash mode, on a Durable Object's

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { fastReadFor } from "../adapters/fast-read-config.ts";
 import { readConfig } from "../config/crease-config.ts";
 import { presenceFreshMs } from "../edge/presence.ts";
+import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { evaluateLag, LagWindow } from "../origin/lag.ts";
 import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
 import { ledgerHealth } from "../origin/ledger/ledger-health.ts";

@@ -1,4 +1,4 @@
-import { fastReadFor } from "../adapters/fast-read-config.ts";
+import { closeQuietly, sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
 import { InFlight } from "../edge/in-flight.ts";
 import { inSlices } from "../edge/in-slices.ts";
 import { type AnswerSent, frameBytes } from "../edge/resume-meter.ts";
@@ -13,14 +13,9 @@ import {
   snapshotAllowed,
 } from "../edge/room-stream.ts";
 import type { SocketAttachment } from "../edge/socket-attachment.ts";
+import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { assertNever } from "../protocol/assert-never.ts";
-import {
-  coalescedFrames,
-  momentFrame,
-  presenceFrame,
-  snapshotFrame,
-  versionFrames,
-} from "../protocol/frames.ts";
+import { coalescedFrames, momentFrame, presenceFrame, versionFrames } from "../protocol/frames.ts";
 import { CLOSE_CODES } from "../protocol/live-messages.ts";
 import type { Moment } from "../protocol/moments.ts";
 import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
@@ -31,7 +26,6 @@ import { ledgerStub } from "../rpc/ledger.ts";
 import { type RoomRpc, roomStub } from "../rpc/room.ts";
 import { TreeNodeStore } from "../storage/tree-node-store.ts";
 import { VersionRing } from "../storage/version-ring.ts";
-import { closeQuietly, sendQuietly, WS_OPEN } from "./close-quietly.ts";
 import { FanoutRoom } from "./fanout-room.ts";
 
 /**

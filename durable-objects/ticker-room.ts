@@ -1,4 +1,5 @@
 import { readConfig } from "../config/crease-config.ts";
+import { sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
 import { type AnswerSent, frameBytes } from "../edge/resume-meter.ts";
 import { classifyTickerArrival, planTickerSync, viewerAhead } from "../edge/ticker-stream.ts";
 import { assertNever } from "../protocol/assert-never.ts";
@@ -14,7 +15,6 @@ import type { TreeParent } from "../rpc/fanout.ts";
 import { matchIndexStub } from "../rpc/match-index.ts";
 import { type TickerRoomIdentity, type TickerRoomRpc, tickerRoomStub } from "../rpc/ticker-room.ts";
 import { HeadlineStore } from "../storage/headline-store.ts";
-import { sendQuietly, WS_OPEN } from "./close-quietly.ts";
 import { FanoutRoom } from "./fanout-room.ts";
 
 /**

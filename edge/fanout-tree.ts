@@ -69,7 +69,7 @@ export function parentOf<I extends { shard: number }, P>(
  * Sends a publication to each child this shard may have (others are ignored); resolves with the
  * children that said nobody is left (to forget). A failed child is reported and pulls on its tick.
  */
-export async function forwardToChildren<P>(
+export async function forwardToChildren(
   position: { shard: number },
   children: readonly number[],
   limits: { fanout: number; maxShards: number },

@@ -8,8 +8,8 @@
  *   npx tsx scripts/moments-cost.ts [fixture ids…]     default: the Tests 1122725 1322356 1389401
  */
 import { join } from "node:path";
+import { readCricsheetFile } from "../cricsheet/read-file.ts";
 import { apply, emptyState, type MatchState, MomentTracker, momentsOf } from "../scoring/index.ts";
-import { readCricsheetFile } from "./cricsheet/read-file.ts";
 
 const ids = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["1122725", "1322356", "1389401"];
 

@@ -9,8 +9,8 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readCricsheetFile } from "../cricsheet/read-file.ts";
 import type { ProviderEvent } from "../scoring/index.ts";
-import { readCricsheetFile } from "./cricsheet/read-file.ts";
 import { postSignedBatch, ROOT } from "./local-stack.ts";
 
 export const FIXTURES_DIR = join(ROOT, "fixtures", "cricsheet");

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { fastReadFor } from "../adapters/fast-read-config.ts";
+import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { HttpError, notFound, onError } from "./http-error.ts";
 import { admin } from "./routes/admin.ts";
 import { conflicts } from "./routes/conflicts.ts";

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { fastReadFor } from "../adapters/fast-read-config.ts";
-import type { LimiterFailure } from "../adapters/guarded-fast-read.ts";
-import { LocalPrefilter } from "../adapters/local-prefilter.ts";
+import { fastReadFor } from "../fast-read/fast-read-config.ts";
+import type { LimiterFailure } from "../fast-read/guarded-fast-read.ts";
+import { LocalPrefilter } from "../fast-read/local-prefilter.ts";
 import { rateLimitKey } from "./client-address.ts";
 import { HttpError } from "./http-error.ts";
 

@@ -1,5 +1,5 @@
-import type { StoredMatch } from "../adapters/fast-read.ts";
-import { fastReadFor } from "../adapters/fast-read-config.ts";
+import type { StoredMatch } from "../fast-read/fast-read.ts";
+import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
 import { ledgerStub } from "../rpc/ledger.ts";
 

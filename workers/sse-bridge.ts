@@ -1,5 +1,5 @@
-import { closeQuietly } from "../durable-objects/close-quietly.ts";
 import { jitteredRetryMs } from "../edge/admission.ts";
+import { closeQuietly } from "../edge/close-quietly.ts";
 import { type BacklogLimits, SseBacklog } from "../edge/sse-backlog.ts";
 import { sseRetryEvent } from "../protocol/frames.ts";
 import { CLOSE_CODES } from "../protocol/live-wire.ts";

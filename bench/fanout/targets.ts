@@ -6,9 +6,9 @@
 import { type ChildProcess, fork, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { cricsheetToEvents } from "../../cricsheet/index.ts";
 import { HEARTBEAT_PING } from "../../protocol/live-wire.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
-import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { freePort, LocalStack, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
 import { MiniflareStack } from "./miniflare-stack.ts";
 import type { ClientKind } from "./subscribers.ts";

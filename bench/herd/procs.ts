@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
+import { cricsheetToEvents } from "../../cricsheet/index.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
-import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { ROOT } from "../../scripts/local-stack.ts";
 
 export interface Proc {

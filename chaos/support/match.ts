@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { cricsheetToEvents } from "../../cricsheet/index.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
-import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { ROOT } from "../../scripts/local-stack.ts";
 
 /** The match every scenario replays unless told otherwise: IPL 2019, a full T20 (the `npm start` default). */

@@ -1,5 +1,5 @@
+import { readCricsheetFile } from "../../cricsheet/read-file.ts";
 import { isValidMatchId } from "../../protocol/provider-events.ts";
-import { readCricsheetFile } from "../cricsheet/read-file.ts";
 import { type Command, UsageError } from "./command.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";
 

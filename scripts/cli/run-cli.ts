@@ -1,4 +1,4 @@
-import { CricsheetError } from "../cricsheet/cricsheet-error.ts";
+import { CricsheetError } from "../../cricsheet/cricsheet-error.ts";
 import { type CliIo, type Command, InputError, UsageError } from "./command.ts";
 import { COMMANDS } from "./commands.ts";
 

@@ -1,4 +1,4 @@
-import { readCricsheetFile, readJsonFile } from "../cricsheet/read-file.ts";
+import { readCricsheetFile, readJsonFile } from "../../cricsheet/read-file.ts";
 import type { Command } from "./command.ts";
 import { cricsheetSquads } from "./cricsheet-squads.ts";
 import { parseCommandArgs } from "./parse-command-args.ts";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { cricsheetToEvents } from "../../cricsheet/index.ts";
 import { type ProviderEvent, replay } from "../../scoring/index.ts";
-import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { freePort, LocalStack, tempStateDir } from "../../scripts/local-stack.ts";
 
 const KILLS = 3;

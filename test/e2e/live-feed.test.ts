@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Subscription, subscribe } from "../../client/index.ts";
+import { cricsheetToEvents } from "../../cricsheet/index.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
-import { cricsheetToEvents } from "../../scripts/cricsheet/index.ts";
 import { freePort, LocalStack, tempStateDir } from "../../scripts/local-stack.ts";
 import { appliedEveryVersion } from "../support/version-chain.ts";
 

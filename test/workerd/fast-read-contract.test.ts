@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
-import { EmbeddedFastRead } from "../../adapters/embedded-fast-read.ts";
-import type { FastRead } from "../../adapters/fast-read.ts";
-import { UpstashFastRead } from "../../adapters/upstash-fast-read.ts";
+import { EmbeddedFastRead } from "../../fast-read/embedded-fast-read.ts";
+import type { FastRead } from "../../fast-read/fast-read.ts";
+import { UpstashFastRead } from "../../fast-read/upstash-fast-read.ts";
 
 /**
  * One contract, two implementations: the embedded store (Durable Object SQLite) and Upstash

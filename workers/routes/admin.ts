@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { fastReadFor } from "../../adapters/fast-read-config.ts";
+import { fastReadFor } from "../../fast-read/fast-read-config.ts";
 import { assertNever } from "../../protocol/assert-never.ts";
 import { ledgerStub } from "../../rpc/ledger.ts";
 import { matchIndexStub } from "../../rpc/match-index.ts";

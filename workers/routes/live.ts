@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { readConfig } from "../../config/crease-config.ts";
-import { originAllowed } from "../../edge/origin-policy.ts";
+import { originAllowed } from "../../edge/allowed-origins.ts";
 import { parseServerMessage, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from "../../protocol/live-wire.ts";
 import { ANY_EPOCH, SNAPSHOT_ENCODINGS, type SnapshotEncoding } from "../../protocol/room-handoff.ts";
 import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";

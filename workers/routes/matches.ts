@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { fastReadFor } from "../../adapters/fast-read-config.ts";
 import { readConfig } from "../../config/crease-config.ts";
 import { presenceFreshMs } from "../../edge/presence.ts";
 import { isPrivateMatch } from "../../edge/viewer-token.ts";
+import { fastReadFor } from "../../fast-read/fast-read-config.ts";
 import { MOMENTS_PAGE_LIMIT } from "../../origin/ledger/moment-store.ts";
 import type { MomentsPage } from "../../protocol/moments.ts";
 import { ledgerStub } from "../../rpc/ledger.ts";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { fastReadFor } from "../../adapters/fast-read-config.ts";
-import type { GuardedFastRead } from "../../adapters/guarded-fast-read.ts";
+import { fastReadFor } from "../../fast-read/fast-read-config.ts";
+import type { GuardedFastRead } from "../../fast-read/guarded-fast-read.ts";
 import type { LedgerStatus } from "../../protocol/admin-types.ts";
 import { type LedgerLag, ledgerStub } from "../../rpc/ledger.ts";
 import { matchIndexStub } from "../../rpc/match-index.ts";

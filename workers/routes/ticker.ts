@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { readConfig } from "../../config/crease-config.ts";
-import { originAllowed } from "../../edge/origin-policy.ts";
+import { originAllowed } from "../../edge/allowed-origins.ts";
 import { SUBPROTOCOL } from "../../protocol/live-messages.ts";
 import { parseTickerEventId, parseTickerMessage, tickerEventId } from "../../protocol/ticker.ts";
 import { HttpError } from "../http-error.ts";

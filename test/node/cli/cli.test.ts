@@ -8,10 +8,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { readCricsheetFile } from "../../../cricsheet/read-file.ts";
 import { parseProviderEvent } from "../../../protocol/provider-events.ts";
 import { replay, scorecard } from "../../../scoring/index.ts";
 import { runCli } from "../../../scripts/cli/run-cli.ts";
-import { readCricsheetFile } from "../../../scripts/cricsheet/read-file.ts";
 
 const ROOT = join(import.meta.dirname, "../../..");
 /** Relative to the repository's root, as a user there types it: the error lines quote paths as given. */

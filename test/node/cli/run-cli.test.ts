@@ -1,9 +1,9 @@
 /** The CLI dispatcher in-process: the command table, and how every kind of failure is reported. */
 import { describe, expect, it } from "vitest";
+import { CricsheetError } from "../../../cricsheet/index.ts";
 import { type Command, InputError, UsageError } from "../../../scripts/cli/command.ts";
 import { COMMANDS } from "../../../scripts/cli/commands.ts";
 import { runCli } from "../../../scripts/cli/run-cli.ts";
-import { CricsheetError } from "../../../scripts/cricsheet/index.ts";
 
 function capture() {
   const out = { stdout: "", stderr: "" };

@@ -2,9 +2,9 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readCricsheetFile } from "../../../cricsheet/read-file.ts";
 import { replay, scorecard } from "../../../scoring/index.ts";
 import { runCli } from "../../../scripts/cli/run-cli.ts";
-import { readCricsheetFile } from "../../../scripts/cricsheet/read-file.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/cricsheet");
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".json"));

@@ -1,10 +1,10 @@
 /** The readable scorecard, checked line by line against real matches rather than a snapshot of the whole text. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readCricsheetFile, readJsonFile } from "../../../cricsheet/read-file.ts";
 import { type ProviderEvent, replay, scorecard } from "../../../scoring/index.ts";
 import { cricsheetSquads } from "../../../scripts/cli/cricsheet-squads.ts";
 import { scorecardText } from "../../../scripts/cli/scorecard-text.ts";
-import { readCricsheetFile, readJsonFile } from "../../../scripts/cricsheet/read-file.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/cricsheet");
 const fixture = (id: string) => join(FIXTURES, `${id}.json`);

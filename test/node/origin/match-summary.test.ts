@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readCricsheetFile } from "../../../cricsheet/read-file.ts";
 import { summarise } from "../../../origin/ledger/match-summary.ts";
 import { emptyState, replay } from "../../../scoring/index.ts";
-import { readCricsheetFile } from "../../../scripts/cricsheet/read-file.ts";
 
 describe("the match list's line for a match", () => {
   it("carries every innings' score line, the result and the source's last event time", () => {

@@ -1,7 +1,7 @@
 /**
  * A deliberately minimal Cricsheet-to-events conversion, only so the engine's tests can check it
  * against the real matches and the figures documented in fixtures/cricsheet/README.md and
- * fixtures/cricsheet-extra/README.md. The real adapter lives in scripts/cricsheet/; this one is
+ * fixtures/cricsheet-extra/README.md. The real adapter lives in cricsheet/; this one is
  * independent so the two can disagree loudly.
  */
 import { readFileSync } from "node:fs";

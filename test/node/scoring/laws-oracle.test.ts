@@ -6,9 +6,9 @@
  * runs, wickets, maidens, wides and no-balls; the format and the result.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { readCricsheetFile } from "../../../cricsheet/read-file.ts";
 import { replay, type Scorecard, scorecard } from "../../../scoring/index.ts";
 import { runCli } from "../../../scripts/cli/run-cli.ts";
-import { readCricsheetFile } from "../../../scripts/cricsheet/read-file.ts";
 import { allFixturePaths, type OracleMatch, scoreMatch } from "./laws-oracle.ts";
 
 const paths = allFixturePaths();

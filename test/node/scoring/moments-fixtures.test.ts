@@ -5,6 +5,7 @@
  * (`moments-oracle.ts`): every wicket, four, six, milestone and called over, in order.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { readCricsheetFile } from "../../../cricsheet/read-file.ts";
 import {
   apply,
   emptyState,
@@ -16,7 +17,6 @@ import {
   momentsOf,
   type ProviderEvent,
 } from "../../../scoring/index.ts";
-import { readCricsheetFile } from "../../../scripts/cricsheet/read-file.ts";
 import { allFixturePaths } from "./laws-oracle.ts";
 import { rawMoments } from "./moments-oracle.ts";
 

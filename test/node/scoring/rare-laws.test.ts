@@ -7,6 +7,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CricsheetError, cricsheetToEvents } from "../../../cricsheet/index.ts";
+import { readCricsheetFile, readJsonFile } from "../../../cricsheet/read-file.ts";
 import { parseProviderEvent } from "../../../protocol/provider-events.ts";
 import {
   type DeliveryPayload,
@@ -15,8 +17,6 @@ import {
   replay,
   scorecard,
 } from "../../../scoring/index.ts";
-import { CricsheetError, cricsheetToEvents } from "../../../scripts/cricsheet/index.ts";
-import { readCricsheetFile, readJsonFile } from "../../../scripts/cricsheet/read-file.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures");
 const EXTRA = join(FIXTURES, "cricsheet-extra");

@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 
+import { cricsheetToEvents } from "../../../cricsheet/index.ts";
 import type { ProviderEvent } from "../../../scoring/index.ts";
-import { cricsheetToEvents } from "../../../scripts/cricsheet/index.ts";
 
 export { seededRandom as rng } from "../../support/seeded-random.ts";
 

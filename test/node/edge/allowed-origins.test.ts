@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { originAllowed } from "../../../edge/origin-policy.ts";
+import { originAllowed } from "../../../edge/allowed-origins.ts";
 
 const URL_ = "https://scores.example/v1/matches/m/ws";
 

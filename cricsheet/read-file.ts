@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import type { ProviderEvent } from "../../scoring/events.ts";
+import type { ProviderEvent } from "../scoring/events.ts";
 import { CricsheetError } from "./cricsheet-error.ts";
 import { cricsheetToEvents } from "./to-events.ts";
 

@@ -5,7 +5,7 @@
  * batters who retired and never came back), the overs ran out. An innings that stopped for none of those
  * reasons (rain, bad light, the last day of a drawn Test) is reported as "abandoned".
  */
-import type { InningsEndReason } from "../../scoring/events.ts";
+import type { InningsEndReason } from "../scoring/events.ts";
 import type { CricsheetMatch } from "./cricsheet-schema.ts";
 import { type InningsTally, tallyInnings } from "./innings-tally.ts";
 

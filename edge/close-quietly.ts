@@ -1,4 +1,4 @@
-import { closeReason } from "../edge/close-reason.ts";
+import { closeReason } from "./close-reason.ts";
 
 /**
  * Closes a socket, or completes the closing handshake the client started. Depending on the

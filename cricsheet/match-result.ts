@@ -1,4 +1,4 @@
-import type { MatchResult } from "../../scoring/events.ts";
+import type { MatchResult } from "../scoring/events.ts";
 import { CricsheetError } from "./cricsheet-error.ts";
 import type { CricsheetMatch } from "./cricsheet-schema.ts";
 

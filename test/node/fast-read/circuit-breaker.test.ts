@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
-import { CircuitBreaker } from "../../../adapters/circuit-breaker.ts";
+import { CircuitBreaker } from "../../../fast-read/circuit-breaker.ts";
 
 /** A breaker on a hand-driven clock: `clock.t` is what `now()` answers. */
 function breakerAt(options: { failureThreshold?: number; cooldownMs?: number; timeoutMs?: number } = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CircuitBreaker } from "../../../adapters/circuit-breaker.ts";
+import { CircuitBreaker } from "../../../fast-read/circuit-breaker.ts";
 import type {
   FastRead,
   PresenceCounts,
@@ -7,8 +7,8 @@ import type {
   RateDecision,
   RateRule,
   StoredMatch,
-} from "../../../adapters/fast-read.ts";
-import { GuardedFastRead, guard } from "../../../adapters/guarded-fast-read.ts";
+} from "../../../fast-read/fast-read.ts";
+import { GuardedFastRead, guard } from "../../../fast-read/guarded-fast-read.ts";
 
 /*
  * A fake FastRead is justified here: these tests are about the fallback policy when the

@@ -12,8 +12,8 @@
  * anything that republishes these events must carry that attribution.
  */
 
-import { isValidMatchId } from "../../protocol/provider-events.ts";
-import { describeIssues, toSchemaIssues } from "../../protocol/schema-issues.ts";
+import { isValidMatchId } from "../protocol/provider-events.ts";
+import { describeIssues, toSchemaIssues } from "../protocol/schema-issues.ts";
 import type {
   DeliveryPayload,
   DismissalKind,
@@ -21,8 +21,8 @@ import type {
   MatchFormat,
   ProviderEvent,
   Wicket,
-} from "../../scoring/events.ts";
-import { DISMISSAL_KINDS } from "../../scoring/events.ts";
+} from "../scoring/events.ts";
+import { DISMISSAL_KINDS } from "../scoring/events.ts";
 import { CricsheetError } from "./cricsheet-error.ts";
 import { type CricsheetDelivery, type CricsheetMatch, cricsheetMatchSchema } from "./cricsheet-schema.ts";
 import { inferInningsEndReasons } from "./innings-end-reason.ts";

@@ -1,4 +1,4 @@
-import type { SchemaIssue } from "../../protocol/schema-issues.ts";
+import type { SchemaIssue } from "../protocol/schema-issues.ts";
 
 /**
  * The input is not a Cricsheet match the adapter can use. The message is one line that

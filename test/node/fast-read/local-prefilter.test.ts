@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LocalPrefilter } from "../../../adapters/local-prefilter.ts";
+import { LocalPrefilter } from "../../../fast-read/local-prefilter.ts";
 
 describe("local rate-limit prefilter", () => {
   it("costs the global counter nothing while a key is cold, then everything held, then one a request", () => {
