@@ -92,3 +92,13 @@ describe("every repository path the docs name exists", () => {
     expect(missing, `${doc} names paths that do not exist`).toEqual([]);
   });
 });
+
+describe("the code map names every Durable Object the deployment binds", () => {
+  it("docs/architecture.md names each class_name of wrangler.toml", () => {
+    const toml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    const classes = [...toml.matchAll(/^class_name\s*=\s*"([^"]+)"/gm)].map((m) => m[1] ?? "");
+    expect(classes.length).toBeGreaterThanOrEqual(6);
+    const map = readFileSync(join(ROOT, "docs/architecture.md"), "utf8");
+    expect(classes.filter((name) => !map.includes(`\`${name}\``))).toEqual([]);
+  });
+});
