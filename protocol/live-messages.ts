@@ -7,14 +7,7 @@
 // client and the pages parse every server frame with these; the server uses them too).
 import * as z from "zod/mini";
 
-export {
-  CLOSE_CODES,
-  HEARTBEAT_PING,
-  HEARTBEAT_PONG,
-  SUBPROTOCOL,
-  shouldReconnect,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from "./live-constants.ts";
+export * from "./live-constants.ts";
 
 /** A JSON value, as the state and patch values are. */
 const json = z.json();
@@ -92,13 +85,15 @@ export const retryMessageSchema = z.object({
 /** Server → client: the auto-response to a heartbeat ping. */
 export const pongMessageSchema = z.object({ type: z.literal("pong") });
 
+/** What a room sends on any feed, beside the feed's own messages (the ticker's: ./ticker.ts). */
+export const feedControlSchemas = [retryMessageSchema, pongMessageSchema] as const;
+
 export const serverMessageSchema = z.discriminatedUnion("type", [
   snapshotMessageSchema,
   patchMessageSchema,
   deltaMessageSchema,
   presenceMessageSchema,
-  retryMessageSchema,
-  pongMessageSchema,
+  ...feedControlSchemas,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;

@@ -4,33 +4,22 @@
  * the server from live-messages.ts, which re-exports the constants (live-constants.ts) beside
  * the zod schemas the checks are generated from.
  */
+import { readFrame } from "./frame-text.ts";
 import { checkAgainst } from "./json-schema-check.ts";
 import type { ServerMessage } from "./live-messages.ts";
 import { SERVER_MESSAGE_SCHEMA } from "./wire-schemas.generated.ts";
 
-export {
-  CLOSE_CODES,
-  HEARTBEAT_PING,
-  HEARTBEAT_PONG,
-  SUBPROTOCOL,
-  shouldReconnect,
-  TOKEN_SUBPROTOCOL_PREFIX,
-} from "./live-constants.ts";
+export * from "./live-constants.ts";
 
 export type ParsedServerMessage = { ok: true; message: ServerMessage } | { ok: false; reason: string };
 
 /** Parses one server frame on the client side, with the checks generated from the server's schemas. */
 export function parseServerMessage(frame: string): ParsedServerMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(frame);
-  } catch {
-    return { ok: false, reason: "server frame is not JSON" };
-  }
-  const verdict = checkAgainst(SERVER_MESSAGE_SCHEMA, value);
-  if (!verdict.ok) {
-    return { ok: false, reason: `unexpected server message: ${verdict.path.slice(1)} ${verdict.problem}` };
-  }
-  // Checked above against the JSON Schema of serverMessageSchema, which is this type.
-  return { ok: true, message: value as ServerMessage };
+  return readFrame(frame, "server", (value) => {
+    const verdict = checkAgainst(SERVER_MESSAGE_SCHEMA, value);
+    if (!verdict.ok)
+      return { ok: false, reason: `unexpected server message: ${verdict.path.slice(1)} ${verdict.problem}` };
+    // Checked above against the JSON Schema of serverMessageSchema, which is this type.
+    return { ok: true, message: value as ServerMessage };
+  });
 }

@@ -4,6 +4,7 @@
  * ./json-schema-check.ts, as the match feed's frames are (./live-wire.ts). A Node test holds it
  * to zod's verdicts on valid frames and on every kind of damage (test/node/protocol/ticker-check.test.ts).
  */
+import { readFrame } from "./frame-text.ts";
 import { checkAgainst } from "./json-schema-check.ts";
 import type { TickerServerMessage } from "./ticker.ts";
 import { TICKER_SERVER_MESSAGE_SCHEMA } from "./wire-schemas.generated.ts";
@@ -21,11 +22,5 @@ export function checkTickerFrame(value: unknown): TickerCheck {
 
 /** Parses and checks one ticker frame's text. */
 export function readTickerFrame(frame: string): TickerCheck {
-  let value: unknown;
-  try {
-    value = JSON.parse(frame);
-  } catch {
-    return { ok: false, reason: "ticker frame is not JSON" };
-  }
-  return checkTickerFrame(value);
+  return readFrame(frame, "ticker", checkTickerFrame);
 }

@@ -5,7 +5,8 @@
  * (`ping`, `resume`: protocol/live-messages.ts). Documented in docs/protocol.md, "Ticker".
  */
 import * as z from "zod/mini";
-import { pongMessageSchema, retryMessageSchema } from "./live-messages.ts";
+import { readFrame } from "./frame-text.ts";
+import { feedControlSchemas } from "./live-messages.ts";
 
 const count = z.int().check(z.minimum(0));
 const matchId = z.string().check(z.minLength(1), z.maxLength(128));
@@ -66,8 +67,7 @@ export const tickerServerMessageSchema = z.discriminatedUnion("type", [
   headlineMessageSchema,
   unlistedMessageSchema,
   resumedMessageSchema,
-  retryMessageSchema,
-  pongMessageSchema,
+  ...feedControlSchemas,
 ]);
 export type TickerServerMessage = z.infer<typeof tickerServerMessageSchema>;
 export type HeadlinesMessage = z.infer<typeof headlinesMessageSchema>;
@@ -79,18 +79,12 @@ export type ParsedTickerMessage = { ok: true; message: TickerServerMessage } | {
 
 /** Parses one ticker frame (client side, and the SSE bridge). */
 export function parseTickerMessage(frame: string): ParsedTickerMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(frame);
-  } catch {
-    return { ok: false, reason: "ticker frame is not JSON" };
-  }
-  const parsed = tickerServerMessageSchema.safeParse(value);
-  if (!parsed.success) {
+  return readFrame(frame, "ticker", (value) => {
+    const parsed = tickerServerMessageSchema.safeParse(value);
+    if (parsed.success) return { ok: true, message: parsed.data };
     const issue = parsed.error.issues[0];
     return { ok: false, reason: `unexpected ticker message: ${issue?.path.join(".")} ${issue?.message}` };
-  }
-  return { ok: true, message: parsed.data };
+  });
 }
 
 // --- index → ticker rooms ---------------------------------------------------------------
