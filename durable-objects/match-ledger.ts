@@ -2,11 +2,14 @@ import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../config/crease-config.ts";
 import { presenceFreshMs } from "../edge/presence.ts";
 import { fastReadFor } from "../fast-read/fast-read-config.ts";
-import { evaluateLag, LagWindow } from "../origin/lag.ts";
+import { LagWindow } from "../origin/lag.ts";
+import { CompletionQueue } from "../origin/ledger/completion-queue.ts";
+import { gapTimeoutDue, nextGapWait, readGapWait, writeGapWait } from "../origin/ledger/gap-wait.ts";
+import { lagReport } from "../origin/ledger/lag-report.ts";
 import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
-import { ledgerHealth } from "../origin/ledger/ledger-health.ts";
 import { type DeadLetter, LedgerStore } from "../origin/ledger/ledger-store.ts";
 import { summarise } from "../origin/ledger/match-summary.ts";
+import { MomentOutbox } from "../origin/ledger/moment-outbox.ts";
 import { MomentStore } from "../origin/ledger/moment-store.ts";
 import { newEpoch, Publisher } from "../origin/ledger/publisher.ts";
 import {
@@ -17,7 +20,6 @@ import {
   Sequencer,
 } from "../origin/ledger/sequencer.ts";
 import { announceMoments } from "../origin/webhooks/announce.ts";
-import type { Conflict, WaitingHole } from "../protocol/admin-types.ts";
 import type { Publication, ResumeAnswer } from "../protocol/publication.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
 import type { Upstream } from "../rpc/fanout.ts";
@@ -46,17 +48,15 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   private publisher: Publisher;
   private readonly resumeCache = new Map<string, ResumeAnswer>();
   /** Publications being completed after their commit, in order (see `write`). */
-  private outbox: Promise<void> = Promise.resolve();
-  /** The patches committed whose delta is not complete yet, oldest first. */
-  private readonly completing: { prev: number }[] = [];
+  private readonly completing = new CompletionQueue();
   /** The regions whose hub takes this match, and a kept stub per hub. */
   private root: TreeRoot<RoomRpc>;
   private lag: LagWindow;
   private readonly viewersFreshMs: number;
   /** The alarm as last set (it serves both the gap timeout and the outbox), or null. */
   private alarmAt: number | null = null;
-  /** The outbox's one drain in flight, if any. */
-  private draining: Promise<void> | null = null;
+  /** Partners' moments, committed with each version and drained to the moments queue. */
+  private outbox: MomentOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +67,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     this.root = this.treeRoot();
     this.store.adoptEngine(ENGINE_VERSION, newEpoch);
     this.moments = new MomentStore(ctx.storage.sql);
+    this.outbox = this.momentOutbox();
     this.publisher = new Publisher(this.store);
     this.lag = restoreLagWindow(this.store.getMeta("lag"));
     const released = this.store.releaseParkedAhead(Date.now());
@@ -124,6 +125,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     new LedgerStore(this.ctx.storage.sql);
     this.root = this.treeRoot();
     this.moments = new MomentStore(this.ctx.storage.sql);
+    this.outbox = this.momentOutbox();
     this.sequencer = null;
     this.resumeCache.clear();
     this.publisher = new Publisher(this.store);
@@ -166,7 +168,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     if (!sequencer || this.matchId() !== matchId) return null;
     // Up to the newest version whose delta is complete: the ones after it reach the rooms by
     // their own publication, which follows their completion.
-    const head = this.completing[0]?.prev ?? sequencer.cursor;
+    const head = this.completing.completeThrough(sequencer.cursor);
     const key = `${epoch}:${since}:${head}`;
     const cached = this.resumeCache.get(key);
     if (cached) return cached;
@@ -208,38 +210,14 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   async lagReport(): Promise<LedgerLag | null> {
     const sequencer = this.existing();
     if (!sequencer) return null;
-    const samples = this.lag.samples();
-    const open = this.store.deadLetters().filter((d) => d.status === "dead");
-    const holes = this.store.openHoles();
-    const consumer = evaluateLag(samples, Date.now());
-    const waiting = this.waitingHole(sequencer);
-    const conflicts = this.openConflicts(sequencer.cursor);
-    return {
+    const at = {
       matchId: this.matchId() ?? "",
-      ...ledgerHealth(consumer, holes, open.length, {
-        conflictSeqs: conflicts.map((c) => c.seq),
-        waiting,
-      }),
-      receivedSeq: this.store.maxSeq(),
-      appliedSeq: sequencer.cursor,
+      cursor: sequencer.cursor,
       buffered: sequencer.bufferedCount(),
-      gaps: this.store.gaps(),
-      holes,
-      unacknowledgedMissing: holes.reduce((n, h) => n + h.missing, 0),
-      deadLetters: open.length,
-      tooFarAhead: open.filter((d) => d.reason === "too far ahead").length,
-      waiting,
-      conflicts: conflicts.length,
-      openConflicts: conflicts,
-      conflictsTotal: this.store.conflictCount(),
-      consumer: { ...consumer, samples },
-      edge: this.root.regions().map((r) => ({
-        ...r,
-        lag: Math.max(0, sequencer.cursor - r.confirmedSeq),
-        // Hubs report every few seconds; silence for a minute means the region stopped consuming.
-        status: Date.now() - r.reportedAt > EDGE_STOPPED_AFTER_MS ? "STOPPED" : "OK",
-      })),
+      wait: readGapWait(this.store.getMeta("gapWaitSince")),
+      now: Date.now(),
     };
+    return lagReport(this.store, at, this.lag.samples(), this.root.regions());
   }
 
   async deadLetters(): Promise<DeadLetter[]> {
@@ -293,17 +271,11 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const sequencer = this.existing();
     if (!sequencer) return;
     const now = Date.now();
-    const waiting = this.gapWait();
-    if (
-      waiting &&
-      !waiting.decided &&
-      waiting.cursor === sequencer.cursor &&
-      now - waiting.since >= this.config.gapTimeoutMs
-    ) {
+    const wait = readGapWait(this.store.getMeta("gapWaitSince"));
+    if (wait && gapTimeoutDue(wait, sequencer.cursor, now, this.config.gapTimeoutMs)) {
       const done = this.write(this.matchId() ?? "", (s) => s.onGapTimeout(now));
       // Waiting (or held by a conflict): nothing to time again until the cursor moves.
-      if (done.kind !== "skip")
-        this.store.setMeta("gapWaitSince", `${waiting.cursor}:${waiting.since}:decided`);
+      if (done.kind !== "skip") this.store.setMeta("gapWaitSince", writeGapWait({ ...wait, decided: true }));
     }
     await this.afterWrite(now);
     await this.flushOutbox();
@@ -346,16 +318,9 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
       this.resumeCache.clear();
       // The caller has its answer first: the fossil delta, the edge and the read model come a
       // turn of the event loop later, one version after another in publication order.
-      const waiting = publication.kind === "patch" ? { prev: publication.prev } : null;
-      if (waiting) this.completing.push(waiting);
-      const ready = this.outbox
-        .then(nextTurn)
-        .then(() => this.publisher.completeDelta(publication, before, after))
-        .finally(() => {
-          if (waiting) this.completing.splice(this.completing.indexOf(waiting), 1);
-        });
-      this.outbox = ready.then(
-        () => undefined,
+      const ready = this.completing.add(
+        publication,
+        () => this.publisher.completeDelta(publication, before, after),
         (error) => console.error("completing a publication failed", matchId, String(error)),
       );
       this.ctx.waitUntil(
@@ -376,47 +341,26 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return result;
   }
 
-  /**
-   * Partner webhooks get moments through the moments queue, off the write path, from the outbox:
-   * in order, one drain at a time, each moment marked sent only once the queue has taken it.
-   * A queue error leaves the rest for the alarm a little later (with jitter, so ledgers that
-   * failed together do not retry together).
-   */
   private flushOutbox(): Promise<void> {
-    this.draining ??= this.drainOutbox().finally(() => {
-      this.draining = null;
-    });
-    return this.draining;
-  }
-
-  private async drainOutbox(): Promise<void> {
     if (this.store.getMeta("fault") === "drop-queue-send") {
       // Fault injection for the outbox's test, set only by a test in this object's own storage:
       // the send is lost as if the process died here (the test then restarts the object).
       this.store.setMeta("fault", "");
-      return;
+      return Promise.resolve();
     }
-    for (;;) {
-      const pending = this.moments.unannounced(OUTBOX_BATCH);
-      const last = pending.at(-1);
-      if (last === undefined) return;
-      try {
-        await announceMoments(
-          this.env,
-          pending.map((p) => p.moment),
-        );
-      } catch (error) {
-        console.error(
-          "moments queue refused; kept in the outbox",
-          this.matchId(),
-          pending.length,
-          String(error),
-        );
+    return this.outbox.flush();
+  }
+
+  /** A queue error leaves the rest for the alarm 5–10 s later (jittered: ledgers that failed together retry apart). */
+  private momentOutbox(): MomentOutbox {
+    return new MomentOutbox(
+      this.moments,
+      (moments) => announceMoments(this.env, moments),
+      (error, pending) => {
+        console.error("moments queue refused; kept in the outbox", this.matchId(), pending, String(error));
         this.armAlarm(Date.now() + OUTBOX_RETRY_MS * (1 + Math.random()));
-        return;
-      }
-      this.moments.markAnnounced(last.pos);
-    }
+      },
+    );
   }
 
   /** Sets the alarm for `at` unless it is already set to go off sooner. */
@@ -487,45 +431,6 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     return this.store.getMeta("epoch") ?? "0";
   }
 
-  /** Since when the cursor has waited with events buffered, and whether the timeout has had its say. */
-  private gapWait(): { cursor: number; since: number; decided: boolean } | null {
-    const raw = this.store.getMeta("gapWaitSince");
-    if (!raw) return null;
-    const [cursor, since, decided] = raw.split(":");
-    if (cursor === undefined || since === undefined) return null;
-    return { cursor: Number(cursor), since: Number(since), decided: decided === "decided" };
-  }
-
-  /** The hole the ledger waits at after its gap timeout decided to wait, with what is buffered behind it. */
-  private waitingHole(sequencer: Sequencer): WaitingHole | null {
-    const cursor = sequencer.cursor;
-    const next = this.store.nextStoredSeq(cursor);
-    const wait = this.gapWait();
-    if (next === null || next <= cursor + 1 || !wait?.decided || wait.cursor !== cursor) return null;
-    return {
-      fromSeq: cursor + 1,
-      toSeq: next - 1,
-      missing: next - 1 - cursor,
-      buffered: sequencer.bufferedCount(),
-      since: wait.since,
-    };
-  }
-
-  private openConflicts(cursor: number): Conflict[] {
-    const bySeq = new Map<number, Conflict>();
-    for (const c of this.store.openConflicts()) {
-      const stored = this.store.eventBody(c.seq);
-      bySeq.set(c.seq, {
-        seq: c.seq,
-        held: c.seq > cursor,
-        stored: stored === null ? null : JSON.parse(stored),
-        incoming: JSON.parse(c.body),
-        receivedAt: c.receivedAt,
-      });
-    }
-    return [...bySeq.values()];
-  }
-
   /** Bookkeeping after every write: lag sample, gap-timeout alarm, the match directory. */
   private async afterWrite(now: number): Promise<void> {
     const sequencer = this.existing();
@@ -533,18 +438,10 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
     const cursor = sequencer.cursor;
     this.lag.record({ at: now, produced: this.store.maxSeq(), consumed: cursor });
     this.store.setMeta("lag", JSON.stringify(this.lag));
-    if (sequencer.bufferedCount() > 0) {
-      const waiting = this.gapWait();
-      if (!waiting || waiting.cursor !== cursor) {
-        this.store.setMeta("gapWaitSince", `${cursor}:${now}`);
-        this.armAlarm(now + this.config.gapTimeoutMs);
-      } else if (!waiting.decided) {
-        this.armAlarm(waiting.since + this.config.gapTimeoutMs);
-      }
-    } else if (this.gapWait()) {
-      // Nothing waits (all applied, parked or discarded): the next early event starts a full wait.
-      this.store.setMeta("gapWaitSince", "");
-    }
+    const current = readGapWait(this.store.getMeta("gapWaitSince"));
+    const next = nextGapWait(current, cursor, sequencer.bufferedCount(), now, this.config.gapTimeoutMs);
+    if (next.wait !== current) this.store.setMeta("gapWaitSince", writeGapWait(next.wait));
+    if (next.alarmAt !== null) this.armAlarm(next.alarmAt);
     void this.reportToIndex(sequencer.current());
   }
 
@@ -562,9 +459,6 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   }
 }
 
-const EDGE_STOPPED_AFTER_MS = 60_000;
-/** Moments per drain step (one or more `sendBatch` calls). */
-const OUTBOX_BATCH = 200;
 /** When the alarm looks at the outbox after a write with moments, in case this instance dies first. */
 const OUTBOX_BACKSTOP_MS = 10_000;
 /** After a queue error, the outbox is tried again after 5–10 s. */
@@ -579,9 +473,4 @@ function restoreLagWindow(raw: string | null): LagWindow {
   } catch {
     return new LagWindow();
   }
-}
-
-/** A turn of the event loop: what runs after it runs after the reply that is already on its way. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

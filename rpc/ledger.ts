@@ -4,8 +4,7 @@
  * central region, whichever edge asked first.
  */
 import { readConfig } from "../config/crease-config.ts";
-import type { LagEvaluation, LagSample } from "../origin/lag.ts";
-import type { EdgeRegion, Gap } from "../origin/ledger/ledger-store.ts";
+import type { LedgerLag } from "../origin/ledger/lag-report.ts";
 import type {
   AcknowledgeGapResult,
   DiscardBufferedResult,
@@ -13,7 +12,7 @@ import type {
   ReplayResult,
   ResolveConflictResult,
 } from "../origin/ledger/sequencer.ts";
-import type { Conflict, DeadLetter, Hole, LedgerStatus, WaitingHole } from "../protocol/admin-types.ts";
+import type { DeadLetter } from "../protocol/admin-types.ts";
 import type { ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchState, Moment, ProviderEvent } from "../scoring/index.ts";
 import type { Upstream } from "./fanout.ts";
@@ -26,36 +25,7 @@ export interface MatchSnapshot {
   state: MatchState;
 }
 
-export interface LedgerLag {
-  matchId: string;
-  /** OK only when the consumer keeps up and no hole, conflict or dead letter awaits an operator. */
-  status: LedgerStatus;
-  reason: string;
-  receivedSeq: number;
-  appliedSeq: number;
-  buffered: number;
-  /** Every gap the ledger moved past, filled and acknowledged ones included. */
-  gaps: Gap[];
-  /** The gaps still missing seqs that no operator has acknowledged, with those seqs. */
-  holes: Hole[];
-  /** Seqs missing over every open hole. */
-  unacknowledgedMissing: number;
-  /** Dead letters neither replayed nor discarded, of every reason. */
-  deadLetters: number;
-  /** Of those, events an older build parked beyond a large hole (0 once a ledger has released them). */
-  tooFarAhead: number;
-  /** The hole the ledger is waiting at, too large to skip, or null. */
-  waiting: WaitingHole | null;
-  /** Seqs with an open conflict (two bodies, no operator's word yet). */
-  conflicts: number;
-  /** Each open conflict with both bodies. */
-  openConflicts: Conflict[];
-  /** Every conflict ever received, resolved ones included. */
-  conflictsTotal: number;
-  consumer: LagEvaluation & { samples: LagSample[] };
-  /** Per edge region: viewers and the newest seq its rooms confirmed (the edge's consumer offset). */
-  edge: (EdgeRegion & { lag: number; status: "OK" | "STOPPED" })[];
-}
+export type { LedgerLag } from "../origin/ledger/lag-report.ts";
 
 /** What a dead letter's replay did; `found: false` (and the rest empty) when there was none. */
 export interface ReplayAnswer {

@@ -183,7 +183,7 @@ describe("GET /v1/matches/:id/moments", () => {
       };
       for (const event of events.slice(1)) await instance.ingest(matchId, [event]);
       // Publications leave after the reply, in order, once each one's fossil delta is complete.
-      await (instance as unknown as { outbox: Promise<void> }).outbox;
+      await (instance as unknown as { completing: { idle(): Promise<void> } }).completing.idle();
       await new Promise((resolve) => setTimeout(resolve, 0));
       return got;
     });
