@@ -1,10 +1,11 @@
+import { InFlight } from "../edge/in-flight.ts";
 import type { StoredMatch } from "../fast-read/fast-read.ts";
 import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
 import { ledgerStub } from "../rpc/ledger.ts";
 
 /** Identical reads in flight in this isolate share one lookup: a burst of readers is one read. */
-const inFlight = new Map<string, Promise<{ match: StoredMatch; source: string } | null>>();
+const inFlight = new InFlight<{ match: StoredMatch; source: string } | null>();
 
 /**
  * The current state of a match for plain HTTP reads (CQRS): the fast-read copy first, and the
@@ -16,9 +17,7 @@ export function readMatch(
   matchId: string,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<{ match: StoredMatch; source: string } | null> {
-  const pending = inFlight.get(matchId);
-  if (pending) return pending;
-  const lookup = (async () => {
+  return inFlight.run(matchId, async () => {
     const { fastRead, config } = fastReadFor(env);
     const cached = await fastRead.getMatch(matchId);
     if (cached) return { match: cached, source: fastRead.mode };
@@ -32,7 +31,5 @@ export function readMatch(
     };
     waitUntil(fastRead.putMatch(match, config.readModelTtlS));
     return { match, source: "ledger" };
-  })().finally(() => inFlight.delete(matchId));
-  inFlight.set(matchId, lookup);
-  return lookup;
+  });
 }
