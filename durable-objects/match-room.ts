@@ -3,9 +3,9 @@ import { InFlight } from "../edge/in-flight.ts";
 import { inSlices } from "../edge/in-slices.ts";
 import { type AnswerSent, frameBytes } from "../edge/resume-meter.ts";
 import {
-  classifyArrival,
   type Head,
   ledgerPullSince,
+  planArrivals,
   planSync,
   pullKey,
   pullOutcome,
@@ -14,7 +14,6 @@ import {
 } from "../edge/room-stream.ts";
 import type { SocketAttachment } from "../edge/socket-attachment.ts";
 import { fastReadFor } from "../fast-read/fast-read-config.ts";
-import { assertNever } from "../protocol/assert-never.ts";
 import { coalescedFrames, momentFrame, presenceFrame, versionFrames } from "../protocol/frames.ts";
 import { CLOSE_CODES } from "../protocol/live-messages.ts";
 import type { Moment } from "../protocol/moments.ts";
@@ -124,43 +123,31 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
   }
 
   /**
-   * The versions from the parent, in order. A run of consecutive ones goes to the sockets as one
-   * coalesced patch (docs/protocol.md): a room that fell behind catches up in one send. Each
-   * run's moments follow it, so a viewer's state already shows them.
+   * The versions from the parent, in order (edge/room-stream.ts `planArrivals`): a run of
+   * consecutive ones goes to the sockets as one coalesced patch (docs/protocol.md), so a room that
+   * fell behind catches up in one send; each run's moments follow it, so a viewer's state already
+   * shows them; a hole is pulled before the rest.
    */
   protected async receive(batch: Publication[]): Promise<void> {
     const identity = this.readIdentity();
-    if (!identity) return;
-    let [run, moments]: [PublishedPatch[], Moment[]] = [[], []];
-    const flush = async () => {
-      const [entries, announced] = [run, moments];
-      [run, moments] = [[], []];
-      await this.deliver(identity, entries);
-      await this.announce(identity, announced);
-    };
-    for (const publication of batch) {
-      const arrival = classifyArrival(this.head(), publication);
-      switch (arrival) {
-        case "reset":
-          await flush();
-          if (publication.kind === "reset") await this.resetTo(identity, publication);
-          await this.announce(identity, publication.moments ?? []);
-          break;
-        case "next":
-          if (publication.kind === "patch") run.push(this.accept(identity, publication, publication));
-          moments.push(...(publication.moments ?? []));
-          break;
-        case "duplicate":
-          break;
-        case "hole":
-          await flush();
-          await this.catchUp(identity); // what we missed, which includes this one
-          break;
-        default:
-          assertNever(arrival);
+    for (let rest = batch; identity && rest.length > 0; ) {
+      const plan = planArrivals(this.head(), rest);
+      for (const step of plan.steps) {
+        if (step.kind === "hole") await this.catchUp(identity);
+        else if (step.kind === "reset") await this.resetTo(identity, step.publication);
+        else
+          await this.deliver(
+            identity,
+            step.patches.map((p) => this.accept(identity, p, p)),
+          );
+        if (step.kind !== "hole")
+          await this.announce(
+            identity,
+            step.kind === "run" ? step.moments : (step.publication.moments ?? []),
+          );
       }
+      rest = plan.rest;
     }
-    await flush();
   }
 
   /** The room owns its offset: it pulls the versions it missed from the ledger, which coalesces identical pulls. */

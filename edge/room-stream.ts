@@ -5,6 +5,7 @@
  * a socket, storage or the clock, so every rule is testable under Node.
  */
 import { continuousChain, judgePatch } from "../protocol/continuity.ts";
+import type { Moment } from "../protocol/moments.ts";
 import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
 import { ANY_EPOCH } from "../protocol/room-handoff.ts";
 
@@ -30,6 +31,52 @@ export function classifyArrival(head: Head, publication: Publication): Arrival {
   if (publication.epoch !== head.epoch) return "hole";
   const verdict = judgePatch(head.seq, publication);
   return verdict === "apply" ? "next" : verdict === "duplicate" ? "duplicate" : "hole";
+}
+
+/** One thing a room does with the publications that arrived: in the order they must happen. */
+export type ArrivalStep =
+  /** Consecutive versions on top of the head: accepted, then sent as one frame (coalesced), then their moments. */
+  | { kind: "run"; patches: Extract<Publication, { kind: "patch" }>[]; moments: Moment[] }
+  /** A new history: every viewer gets the whole state, then its moments. */
+  | { kind: "reset"; publication: Extract<Publication, { kind: "reset" }> }
+  /** Something is missing before the next one: pull, then plan what is left (`rest`). */
+  | { kind: "hole" };
+
+/**
+ * Plans a batch of publications against the head: runs of consecutive versions (so a room that
+ * fell behind catches up in one send), resets, and the first hole, after which the rest waits
+ * for the pull (it may bring them all). Duplicates are dropped (publishing is idempotent).
+ */
+export function planArrivals(
+  head: Head,
+  batch: readonly Publication[],
+): { steps: ArrivalStep[]; rest: Publication[] } {
+  const steps: ArrivalStep[] = [];
+  let run: Extract<ArrivalStep, { kind: "run" }> | null = null;
+  let held = head;
+  for (const [i, publication] of batch.entries()) {
+    const arrival = classifyArrival(held, publication);
+    if (arrival === "duplicate") continue;
+    if (arrival === "next" && publication.kind === "patch") {
+      if (!run) {
+        run = { kind: "run", patches: [], moments: [] };
+        steps.push(run);
+      }
+      run.patches.push(publication);
+      run.moments.push(...(publication.moments ?? []));
+      held = { epoch: publication.epoch, seq: publication.seq };
+      continue;
+    }
+    run = null;
+    if (arrival === "reset" && publication.kind === "reset") {
+      steps.push({ kind: "reset", publication });
+      held = { epoch: publication.epoch, seq: publication.seq };
+      continue;
+    }
+    steps.push({ kind: "hole" });
+    return { steps, rest: batch.slice(i + 1) };
+  }
+  return { steps, rest: [] };
 }
 
 /** What a pull from the ledger means for a room holding `head`. */

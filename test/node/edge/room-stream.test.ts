@@ -10,6 +10,7 @@ import {
   judgeReader,
   lastHeardAt,
   ledgerPullSince,
+  planArrivals,
   planSync,
   pullKey,
   pullOutcome,
@@ -25,6 +26,48 @@ const published = (epoch: string, seq: number, prev: number): Publication => ({
   matchId: "m",
   epoch,
   ...patch(seq, prev),
+});
+
+describe("planArrivals", () => {
+  const head: Head = { epoch: "e1", seq: 5 };
+  const moment = (seq: number) => ({
+    id: `m:${seq}:four:x`,
+    kind: "four" as const,
+    matchId: "m",
+    seq,
+    ts: "2026-05-01T10:00:00Z",
+    innings: 1,
+  });
+
+  it("takes consecutive versions as one run, with their moments, and drops duplicates", () => {
+    const withMoment = { ...published("e1", 7, 6), moments: [moment(7)] } as Publication;
+    const plan = planArrivals(head, [
+      published("e1", 5, 4),
+      published("e1", 6, 5),
+      withMoment,
+      published("e1", 8, 7),
+    ]);
+    expect(plan.rest).toEqual([]);
+    expect(plan.steps).toHaveLength(1);
+    const [run] = plan.steps;
+    if (run?.kind !== "run") throw new Error("expected a run");
+    expect(run.patches.map((p) => p.seq)).toEqual([6, 7, 8]);
+    expect(run.moments).toEqual([moment(7)]);
+  });
+
+  it("stops at the first hole: what follows waits for the pull", () => {
+    const later = [published("e1", 9, 8), published("e1", 10, 9)];
+    const plan = planArrivals(head, [published("e1", 6, 5), published("e1", 8, 7), ...later]);
+    expect(plan.steps.map((s) => s.kind)).toEqual(["run", "hole"]);
+    expect(plan.rest).toEqual(later);
+  });
+
+  it("a reset ends a run and starts a new history the next versions continue", () => {
+    const reset: Publication = { kind: "reset", matchId: "m", epoch: "e2", seq: 20, state: {} };
+    const plan = planArrivals(head, [published("e1", 6, 5), reset, published("e2", 21, 20)]);
+    expect(plan.steps.map((s) => s.kind)).toEqual(["run", "reset", "run"]);
+    expect(plan.rest).toEqual([]);
+  });
 });
 
 describe("classifyArrival", () => {
