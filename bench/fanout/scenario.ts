@@ -5,6 +5,7 @@
  * and, beside it, from the moment the publish was sent (end to end, which no ack order can flatter).
  */
 import type { ChildProcess } from "node:child_process";
+import { sleep } from "../../test/support/time.ts";
 import type { FromChild, ToChild } from "./subscribers.ts";
 import type { Target } from "./targets.ts";
 import { nowMs, round, type Summary, seededRandom, summarize, type Workload } from "./workload.ts";
@@ -210,8 +211,4 @@ function spreadOf(replies: Extract<FromChild, { event: "collected" }>[], i: numb
   const all = replies.flatMap((r) => (r.arrivals[i] ?? []).filter((at) => !Number.isNaN(at)));
   const first = Math.min(...all);
   return all.map((at) => at - first);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
 }

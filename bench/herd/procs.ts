@@ -96,6 +96,6 @@ export function fixtureEvents(matchId: string): ProviderEvent[] {
   return cricsheetToEvents(JSON.parse(readFileSync(file, "utf8")), { matchId });
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
+export { sleep } from "../../test/support/time.ts";
 
 export const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;

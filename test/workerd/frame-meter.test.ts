@@ -4,6 +4,7 @@ import { roomName } from "../../edge/fanout-tree.ts";
 import { FRAME_COSTS } from "../../edge/frame-meter.ts";
 import { RESUME_METER_POLICY, RESUME_REFUSALS } from "../../edge/resume-meter.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
+import { sleep } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
@@ -13,7 +14,6 @@ afterEach(() => TestViewer.closeAll());
 // The defaults (wrangler.toml and config/crease-config.ts): a bucket of 60 tokens per socket,
 // 5 back a second; an acknowledgement costs 1, a resume or subscribe 10. One asked-for snapshot
 // per socket per 5 s. In tests the ring holds 8 patches and the presence tick runs every 500 ms.
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * How many ledger reads the room has started (its in-flight map's count), read inside the

@@ -1,6 +1,7 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import type { Moment } from "../../scoring/index.ts";
+import { eventually } from "../support/time.ts";
 import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, postIngest, worker } from "./support/ingest.ts";
@@ -15,16 +16,6 @@ async function moments(matchId: string): Promise<Moment[]> {
 
 async function received(name: string): Promise<ReceivedDelivery[]> {
   return (await (await fetch(`${receiver}/r/${name}/log`)).json()) as ReceivedDelivery[];
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Issue 18, finding 4: moments leave through an outbox written in the version's transaction. */

@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { until as untilWithin } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
 import { settleObjects } from "./support/settle.ts";
+
+const until = (predicate: () => boolean, what: string) => untilWithin(predicate, 10_000, what, undefined, 10);
 
 afterAll(() => settleObjects(), 30_000);
 
@@ -29,14 +32,6 @@ async function open(path: string): Promise<{ frames: Frame[]; close(): Promise<v
       await closed;
     },
   };
-}
-
-async function until(predicate: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("moments on the match socket (?moments=1)", () => {

@@ -5,6 +5,7 @@ import { readAttachment } from "../../edge/socket-attachment.ts";
 import { SocketBook } from "../../edge/socket-book.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { roomStub } from "../../rpc/room.ts";
+import { sleep } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { TestViewer } from "./support/viewer.ts";
@@ -13,7 +14,6 @@ afterEach(() => TestViewer.closeAll());
 
 // Test config: a reader that acknowledged but is more than 2 versions behind for 600 ms is
 // conflated; silent for 2.5 s, it is closed with 4008. Presence ticks every 500 ms.
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("slow readers", () => {
   it("conflates a reader that stays behind, keeps the others flowing, and catches it up with the newest state", async () => {

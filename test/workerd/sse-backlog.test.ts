@@ -2,13 +2,13 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../config/crease-config.ts";
 import { roomStub } from "../../rpc/room.ts";
+import { sleep } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
 
 // The bridge's bound on a reader's unread backlog, at its defaults (STREAM_MAX_QUEUED_MESSAGES,
 // STREAM_MAX_QUEUED_BYTES): 500 messages or 1 MiB, whichever comes first.
 const { maxMessages } = parseConfig({}).viewers.stream;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface SseEvent {
   id?: string;

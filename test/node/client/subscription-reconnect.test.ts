@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { ServerClosedError, type Subscription, subscribe } from "../../../client/index.ts";
 import { CLOSE_CODES, HEARTBEAT_PING } from "../../../protocol/live-messages.ts";
+import { sleep } from "../../support/time.ts";
 import { TestRoom, type TestRoomOptions } from "./support/test-room.ts";
 
 const rooms: TestRoom[] = [];
@@ -38,8 +39,6 @@ function connect(
   client.on("error", (e) => errors.push(e));
   return { client, statuses, errors };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("reconnecting", () => {
   it("comes back after the server drops it, resuming from the held seq and epoch", async () => {

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sleep } from "../time.ts";
 import { connectRedis, isReplyError, type RedisConnection } from "./redis-connection.ts";
 import { ScriptFlags } from "./script-flags.ts";
 import { type Json, parseCommand, parseCommands, toUpstashJson, type UpstashEntry } from "./wire.ts";
@@ -224,8 +225,4 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
     if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
   return size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
