@@ -6,7 +6,7 @@ import { closeQuietly, sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
 import { forwardToChildren, parentOf, parentShard } from "../edge/fanout-tree.ts";
 import type { FrameMeterPolicy } from "../edge/frame-meter.ts";
 import { inSlices } from "../edge/in-slices.ts";
-import { type AnswerSent, chargeAnswer, RESUME_METER_POLICY } from "../edge/resume-meter.ts";
+import { type AnswerSent, chargeAnswer, frameBytes, RESUME_METER_POLICY } from "../edge/resume-meter.ts";
 import { type RoomConfig, readerPolicy } from "../edge/room-config.ts";
 import {
   behindUpstream,
@@ -228,7 +228,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   }
 
   protected isActive(): boolean {
-    return this.ctx.getWebSockets().length > 0 || this.node.children().length > 0;
+    return this.localViewers() > 0 || this.node.children().length > 0;
   }
 
   protected localViewers(): number {
@@ -237,6 +237,18 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
 
   /** Nobody is left: the feed may drop what it holds in memory. */
   protected onIdle(): void {}
+
+  /** A sync's frames to one socket, which is then in step; says what was sent, for the resume meter. */
+  protected sendAll(
+    ws: WebSocket,
+    frames: readonly (string | Uint8Array)[],
+    seq: number,
+    at?: number,
+  ): AnswerSent {
+    for (const frame of frames) sendQuietly(ws, frame);
+    this.book.markReady(ws, at);
+    return { bytes: frames.reduce((n, frame) => n + frameBytes(frame), 0), seq };
+  }
 
   /**
    * One serialisation per format, to every ready socket that keeps up (of `tag`, when given), in

@@ -21,7 +21,7 @@ import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publ
 import type { MatchHandoff, RoomHandoff, RoomIdentity } from "../protocol/room-handoff.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
 import type { TreeParent } from "../rpc/fanout.ts";
-import { ledgerStub } from "../rpc/ledger.ts";
+import { ledgerStub, ledgerTreeRoot } from "../rpc/ledger.ts";
 import { type RoomRpc, roomStub } from "../rpc/room.ts";
 import { TreeNodeStore } from "../storage/tree-node-store.ts";
 import { VersionRing } from "../storage/version-ring.ts";
@@ -63,17 +63,8 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
     this.node.set("matchId", identity.matchId);
   }
 
-  /** A region's hub hangs from the match's ledger: one publication per active region. */
   protected root({ matchId, region }: RoomIdentity): TreeParent {
-    const ledger = ledgerStub(this.env, matchId);
-    return {
-      join: async () => {
-        await ledger.registerRegion(matchId, region);
-        return null;
-      },
-      report: (viewers, head) => ledger.reportRegion(matchId, region, viewers, head.seq),
-      leave: () => ledger.unregisterRegion(matchId, region),
-    };
+    return ledgerTreeRoot(this.env, matchId, region);
   }
 
   protected shard({ matchId, region }: RoomIdentity, shard: number): RoomRpc {
@@ -285,9 +276,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
         const { total, stale } = this.viewers ?? { total: this.localViewers(), stale: true };
         const frames = patches.map((p) => versionFrames(identity.matchId, p, true)[format]);
         frames.push(presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
-        for (const frame of frames) sendQuietly(ws, frame);
-        this.book.markReady(ws);
-        return { bytes: frames.reduce((n, f) => n + frameBytes(f), 0), seq: head.seq };
+        return this.sendAll(ws, frames, head.seq);
       }
     }
     const now = Date.now();
@@ -297,9 +286,8 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
       this.book.set(ws, { ...attachment, ready: false, snapshotOwed: true });
       return { bytes: 0, seq: head.seq };
     }
-    const bytes = await this.sendSnapshot(ws, identity.matchId);
-    this.book.markReady(ws, now);
-    return { bytes, seq: head.seq };
+    const snapshot = await this.ring.snapshot(identity.matchId, attachment?.gzip === true);
+    return this.sendAll(ws, [snapshot], head.seq, now);
   }
 
   /** The head's snapshot, in the socket's encoding: serialised (and gzipped) once per version, whoever asks. */

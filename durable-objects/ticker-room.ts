@@ -1,18 +1,12 @@
 import { readConfig } from "../config/crease-config.ts";
-import { sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
-import { type AnswerSent, frameBytes } from "../edge/resume-meter.ts";
-import { classifyTickerArrival, planTickerSync, viewerAhead } from "../edge/ticker-stream.ts";
+import { WS_OPEN } from "../edge/close-quietly.ts";
+import type { AnswerSent } from "../edge/resume-meter.ts";
+import { classifyTickerArrival, planTickerSync, syncFrames, viewerAhead } from "../edge/ticker-stream.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import type { RoomHandoff, TickerHandoff } from "../protocol/room-handoff.ts";
-import {
-  entryFrame,
-  headlinesFrame,
-  resumedFrame,
-  type TickerEntry,
-  type TickerPublication,
-} from "../protocol/ticker.ts";
+import { entryFrame, headlinesFrame, type TickerEntry, type TickerPublication } from "../protocol/ticker.ts";
 import type { TreeParent } from "../rpc/fanout.ts";
-import { matchIndexStub } from "../rpc/match-index.ts";
+import { matchIndexStub, tickerTreeRoot } from "../rpc/match-index.ts";
 import { type TickerRoomIdentity, type TickerRoomRpc, tickerRoomStub } from "../rpc/ticker-room.ts";
 import { HeadlineStore } from "../storage/headline-store.ts";
 import { FanoutRoom } from "./fanout-room.ts";
@@ -52,14 +46,8 @@ export class TickerRoom
     this.node.setPosition(identity);
   }
 
-  /** A region's hub hangs from the match index, the ticker's source; its answer is the ticker's head. */
-  protected root(identity: TickerRoomIdentity): TreeParent {
-    const index = matchIndexStub(this.env);
-    const head = async () => {
-      const answer = await index.joinTicker(identity.region);
-      return { viewers: 0, seq: answer.version, epoch: answer.epoch };
-    };
-    return { join: head, report: head, leave: () => index.leaveTicker(identity.region) };
+  protected root({ region }: TickerRoomIdentity): TreeParent {
+    return tickerTreeRoot(this.env, region);
   }
 
   protected shard(identity: TickerRoomIdentity, shard: number): TickerRoomRpc {
@@ -74,12 +62,11 @@ export class TickerRoom
     return this.headlines.hasState();
   }
 
-  protected async welcome(ws: WebSocket, handoff: TickerHandoff, joined: Promise<void>): Promise<void> {
-    await joined.catch(() => undefined);
-    await this.answer(ws, handoff.since, handoff.epoch);
+  protected async welcome(ws: WebSocket, { since, epoch }: TickerHandoff, joined: Promise<void>) {
+    return joined.catch(() => undefined).then(() => this.answer(ws, since, epoch));
   }
 
-  protected answer(ws: WebSocket, since: number | undefined, epoch: string | undefined): Promise<AnswerSent> {
+  protected answer(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent> {
     return this.enqueue(() => this.sync(ws, since, epoch));
   }
 
@@ -131,22 +118,16 @@ export class TickerRoom
   }
 
   /** A viewer's first frames, or its answer to a resume: the changes it missed, else every headline. */
-  private async sync(
-    ws: WebSocket,
-    since: number | undefined,
-    epoch: string | undefined,
-  ): Promise<AnswerSent> {
+  private async sync(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent> {
     const identity = this.readIdentity();
     if (ws.readyState !== WS_OPEN || !identity) return { bytes: 0, seq: this.head().seq };
     if (!this.hasState() || viewerAhead(this.head(), since, epoch)) await this.catchUp(identity);
     const head = this.head();
     const plan = planTickerSync(head, since, epoch, (from) => this.headlines.since(from));
-    const frames =
-      plan.kind === "replay"
-        ? [...plan.entries.map((entry) => entryFrame(entry, true)), resumedFrame(head.epoch ?? "0", head.seq)]
-        : [headlinesFrame(head.epoch ?? "0", head.seq, this.headlines.headlines())];
-    for (const frame of frames) sendQuietly(ws, frame);
-    this.book.markReady(ws);
-    return { bytes: frames.reduce((n, frame) => n + frameBytes(frame), 0), seq: head.seq };
+    return this.sendAll(
+      ws,
+      syncFrames(plan, head, () => this.headlines.headlines()),
+      head.seq,
+    );
   }
 }

@@ -4,7 +4,14 @@
  * Versions are the ticker's own, numbered by the match index, one per change of one match.
  */
 import { continuousChain, judgePatch } from "../protocol/continuity.ts";
-import type { Headline, TickerEntry, TickerPublication } from "../protocol/ticker.ts";
+import {
+  entryFrame,
+  type Headline,
+  headlinesFrame,
+  resumedFrame,
+  type TickerEntry,
+  type TickerPublication,
+} from "../protocol/ticker.ts";
 
 /** The ticker position a room holds (epoch null before its first state): `{epoch, seq}` as every feed's. */
 export interface TickerHead {
@@ -89,4 +96,12 @@ export function applyEntries(headlines: readonly Headline[], entries: readonly T
  */
 export function viewerAhead(head: TickerHead, since: number | undefined, epoch: string | undefined): boolean {
   return since !== undefined && epoch !== undefined && epoch === head.epoch && since > head.seq;
+}
+
+/** A sync's frames: the replayed changes then `resumed`, or every headline (read only then). */
+export function syncFrames(plan: TickerSync, head: TickerHead, headlines: () => Headline[]): string[] {
+  const epoch = head.epoch ?? "0";
+  return plan.kind === "replay"
+    ? [...plan.entries.map((entry) => entryFrame(entry, true)), resumedFrame(epoch, head.seq)]
+    : [headlinesFrame(epoch, head.seq, headlines())];
 }

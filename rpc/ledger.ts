@@ -15,7 +15,7 @@ import type {
 import type { DeadLetter } from "../protocol/admin-types.ts";
 import type { ResumeAnswer } from "../protocol/publication.ts";
 import type { MatchState, Moment, ProviderEvent } from "../scoring/index.ts";
-import type { Upstream } from "./fanout.ts";
+import type { TreeParent, Upstream } from "./fanout.ts";
 import { typedStub } from "./typed-stub.ts";
 
 export interface MatchSnapshot {
@@ -64,4 +64,17 @@ export interface LedgerRpc {
 
 export function ledgerStub(env: Env, matchId: string): LedgerRpc {
   return typedStub<LedgerRpc>(env.MATCH_LEDGER, matchId, readConfig(env).ledger.locationHint);
+}
+
+/** A region's hub hangs from its match's ledger: registered, it gets one publication per version. */
+export function ledgerTreeRoot(env: Env, matchId: string, region: string): TreeParent {
+  const ledger = ledgerStub(env, matchId);
+  return {
+    join: async () => {
+      await ledger.registerRegion(matchId, region);
+      return null;
+    },
+    report: (viewers, head) => ledger.reportRegion(matchId, region, viewers, head.seq),
+    leave: () => ledger.unregisterRegion(matchId, region),
+  };
 }

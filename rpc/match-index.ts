@@ -6,6 +6,7 @@
 import { readConfig } from "../config/crease-config.ts";
 import type { MatchSummary } from "../protocol/admin-types.ts";
 import type { TickerPublication } from "../protocol/ticker.ts";
+import type { TreeParent } from "./fanout.ts";
 import { typedStub } from "./typed-stub.ts";
 
 /** The ticker version a parent holds: a child behind it pulls (a lost publication heals at the next tick). */
@@ -35,4 +36,14 @@ export interface MatchIndexRpc extends TickerSourceRpc {
 
 export function matchIndexStub(env: Env): MatchIndexRpc {
   return typedStub<MatchIndexRpc>(env.MATCH_INDEX, "all", readConfig(env).ledger.locationHint);
+}
+
+/** A region's ticker hub hangs from the match index, the ticker's source; its answer is the ticker's head. */
+export function tickerTreeRoot(env: Env, region: string): TreeParent {
+  const index = matchIndexStub(env);
+  const head = async () => {
+    const answer = await index.joinTicker(region);
+    return { viewers: 0, seq: answer.version, epoch: answer.epoch };
+  };
+  return { join: head, report: head, leave: () => index.leaveTicker(region) };
 }
