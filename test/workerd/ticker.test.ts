@@ -2,7 +2,12 @@ import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { afterAll, describe, expect, it } from "vitest";
 import { AdmissionBucket } from "../../edge/admission.ts";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
-import { type Headline, parseTickerMessage, type TickerServerMessage } from "../../protocol/ticker.ts";
+import {
+  type Headline,
+  parseTickerMessage,
+  type TickerEntry,
+  type TickerServerMessage,
+} from "../../protocol/ticker.ts";
 import { tickerRoomName } from "../../rpc/ticker-room.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, worker } from "./support/ingest.ts";
@@ -175,6 +180,19 @@ describe("the ticker", () => {
     const viewer = await TickerViewer.connect("region=apac");
     await viewer.until(() => viewer.headlines.has("tick-burst"), "tick-burst listed", 5000);
     const before = viewer.changesOf("tick-burst").length;
+    // When the index sends each of this match's changes: the coalescing promise is about the
+    // source, and arrival times at a socket add the machine's delivery jitter on top.
+    const sentAt: number[] = [];
+    const index = env.MATCH_INDEX.get(env.MATCH_INDEX.idFromName("all"));
+    await runInDurableObject(index, (instance) => {
+      const shell = instance as unknown as { publishTicker(entries: TickerEntry[]): void };
+      const publish = shell.publishTicker.bind(instance);
+      shell.publishTicker = (entries) => {
+        if (entries.some((e) => e.kind === "headline" && e.headline.matchId === "tick-burst"))
+          sentAt.push(Date.now());
+        publish(entries);
+      };
+    });
     const started = Date.now();
     // Ten versions in quick succession (well inside a few intervals).
     for (let i = 6; i < 46; i += 4) await ingestEvents(events.slice(i, i + 4));
@@ -185,10 +203,13 @@ describe("the ticker", () => {
     // At most one per interval (plus the one at the burst's start and the one at its end).
     expect(changes.length).toBeLessThanOrEqual(Math.ceil(elapsed / INTERVAL_MS) + 2);
     expect(changes.length).toBeLessThan(10);
-    // The index sends them at least the interval apart; arrival times differ by delivery jitter.
-    for (let k = 1; k < changes.length; k++) {
-      const gap = (changes[k]?.at ?? 0) - (changes[k - 1]?.at ?? 0);
-      expect(gap, "updates of one match closer than the interval").toBeGreaterThanOrEqual(INTERVAL_MS - 100);
+    // The index sends them at least the interval apart (timers fire a few ms early or late).
+    expect(sentAt.length).toBeGreaterThan(0);
+    for (let k = 1; k < sentAt.length; k++) {
+      const gap = (sentAt[k] ?? 0) - (sentAt[k - 1] ?? 0);
+      expect(gap, "updates of one match sent closer than the interval").toBeGreaterThanOrEqual(
+        INTERVAL_MS - 10,
+      );
     }
     expect(viewer.errors).toEqual([]);
   });
