@@ -57,46 +57,51 @@ function folderOf(path: string): string {
   return relative(ROOT, path).split("/")[0] ?? "";
 }
 
-export function violations(): string[] {
-  const found: string[] = [];
-  for (const folder of Object.keys(RANK)) {
+/** Every file of the fenced folders, with its folder and the specifiers it imports. */
+function productFiles(): { folder: string; file: string; specs: string[] }[] {
+  return Object.keys(RANK).flatMap((folder) => {
     let files: string[];
     try {
       files = filesUnder(join(ROOT, folder));
     } catch {
-      continue;
+      return [];
     }
-    for (const file of files) {
-      const text = readFileSync(file, "utf8");
-      for (const match of text.matchAll(IMPORT)) {
-        const spec = match[1] ?? match[2] ?? "";
-        const where = `${relative(ROOT, file)}: ${spec}`;
-        if (spec.startsWith(".")) {
-          const target = folderOf(resolve(dirname(file), spec));
-          if (target === folder) continue;
-          const rank = RANK[target];
-          if (rank === undefined) found.push(`${where} (imports ${target}/, outside the layers)`);
-          else if (rank > (RANK[folder] ?? 0)) found.push(`${where} (imports upward, into ${target}/)`);
-          else if (rank === RANK[folder] && (FENCED_SIBLINGS.has(folder) || FENCED_SIBLINGS.has(target)))
-            found.push(`${where} (imports a sibling stage, ${target}/)`);
-          else if (folder === "client" && target !== "protocol")
-            found.push(`${where} (the client imports protocol/ only)`);
-          else if (folder === "protocol" && target !== "scoring")
-            found.push(`${where} (protocol imports scoring/ only)`);
-          else if (folder === "scoring") found.push(`${where} (the engine imports nothing)`);
-        } else {
-          const allowed = PACKAGES[folder];
-          const pkg = spec.startsWith("@")
-            ? spec.split("/").slice(0, 2).join("/")
-            : (spec.split("/")[0] ?? "");
-          if (
-            spec.startsWith("cloudflare:") &&
-            (folder === "scoring" || folder === "protocol" || folder === "client")
-          )
-            found.push(`${where} (no platform imports here)`);
-          else if (allowed && !spec.startsWith("cloudflare:") && !allowed.includes(pkg))
-            found.push(`${where} (not among ${folder}/'s packages: ${allowed.join(", ") || "none"})`);
-        }
+    return files.map((file) => ({
+      folder,
+      file,
+      specs: [...readFileSync(file, "utf8").matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? ""),
+    }));
+  });
+}
+
+export function violations(): string[] {
+  const found: string[] = [];
+  for (const { folder, file, specs } of productFiles()) {
+    for (const spec of specs) {
+      const where = `${relative(ROOT, file)}: ${spec}`;
+      if (spec.startsWith(".")) {
+        const target = folderOf(resolve(dirname(file), spec));
+        if (target === folder) continue;
+        const rank = RANK[target];
+        if (rank === undefined) found.push(`${where} (imports ${target}/, outside the layers)`);
+        else if (rank > (RANK[folder] ?? 0)) found.push(`${where} (imports upward, into ${target}/)`);
+        else if (rank === RANK[folder] && (FENCED_SIBLINGS.has(folder) || FENCED_SIBLINGS.has(target)))
+          found.push(`${where} (imports a sibling stage, ${target}/)`);
+        else if (folder === "client" && target !== "protocol")
+          found.push(`${where} (the client imports protocol/ only)`);
+        else if (folder === "protocol" && target !== "scoring")
+          found.push(`${where} (protocol imports scoring/ only)`);
+        else if (folder === "scoring") found.push(`${where} (the engine imports nothing)`);
+      } else {
+        const allowed = PACKAGES[folder];
+        const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? "");
+        if (
+          spec.startsWith("cloudflare:") &&
+          (folder === "scoring" || folder === "protocol" || folder === "client")
+        )
+          found.push(`${where} (no platform imports here)`);
+        else if (allowed && !spec.startsWith("cloudflare:") && !allowed.includes(pkg))
+          found.push(`${where} (not among ${folder}/'s packages: ${allowed.join(", ") || "none"})`);
       }
     }
   }
@@ -109,21 +114,11 @@ export function violations(): string[] {
  */
 export function cycles(): string[] {
   const graph = new Map<string, string[]>();
-  for (const folder of Object.keys(RANK)) {
-    let files: string[];
-    try {
-      files = filesUnder(join(ROOT, folder));
-    } catch {
-      continue;
-    }
-    for (const file of files) {
-      const edges: string[] = [];
-      for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
-        const spec = match[1] ?? match[2] ?? "";
-        if (spec.startsWith(".")) edges.push(resolve(dirname(file), spec));
-      }
-      graph.set(file, edges);
-    }
+  for (const { file, specs } of productFiles()) {
+    graph.set(
+      file,
+      specs.filter((spec) => spec.startsWith(".")).map((spec) => resolve(dirname(file), spec)),
+    );
   }
   const found = new Set<string>();
   const state = new Map<string, "open" | "done">();

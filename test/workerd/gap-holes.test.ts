@@ -1,45 +1,17 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ProviderEvent, replay, scorecard } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, postIngest, worker } from "./support/ingest.ts";
+import { errorOf, lagOf, pastGapTimeout } from "./support/ledger.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
 
-const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
-
-async function pastGapTimeout(matchId: string): Promise<void> {
-  await new Promise((r) => setTimeout(r, 350));
-  await runDurableObjectAlarm(ledgerStub(matchId));
-}
-
-interface LagReply {
-  status: string;
-  reason: string;
-  appliedSeq: number;
-  buffered: number;
-  gaps: { fromSeq: number; toSeq: number; missing: number; acknowledgedAt: number | null }[];
-  holes: { fromSeq: number; toSeq: number; missing: number; missingSeqs: number[] }[];
-  unacknowledgedMissing: number;
-  deadLetters: number;
-  tooFarAhead: number;
-  waiting: { fromSeq: number; toSeq: number; missing: number; buffered: number } | null;
-  consumer: { status: string };
-}
-
-const lagOf = async (matchId: string) =>
-  (await (await worker(`/v1/admin/matches/${matchId}/lag`, { headers: ADMIN })).json()) as LagReply;
 
 const metricsText = async () => (await worker("/metrics", { headers: ADMIN })).text();
 
 const post = (path: string) => worker(path, { method: "POST", headers: ADMIN });
-
-async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  return { status: res.status, ...body.error };
-}
 
 describe("a skipped gap is never OK until filled or acknowledged", () => {
   const matchId = "holes-acknowledged";

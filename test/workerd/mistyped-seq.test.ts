@@ -1,37 +1,13 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ProviderEvent, replay, scorecard } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, postIngest, worker } from "./support/ingest.ts";
+import { errorOf, lagOf, pastGapTimeout } from "./support/ledger.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
 
-const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
-
-/** GAP_TIMEOUT_MS is 300 in the test config: wait it out, then run the alarm if it has not run yet. */
-async function pastGapTimeout(matchId: string): Promise<void> {
-  await new Promise((r) => setTimeout(r, 350));
-  await runDurableObjectAlarm(ledgerStub(matchId));
-}
-
-interface Lag {
-  status: string;
-  reason: string;
-  appliedSeq: number;
-  receivedSeq: number;
-  buffered: number;
-  deadLetters: number;
-  tooFarAhead: number;
-  conflicts: number;
-  conflictsTotal: number;
-  waiting: { fromSeq: number; toSeq: number } | null;
-  openConflicts: { seq: number; held: boolean; stored: unknown; incoming: unknown }[];
-}
-
-const lagOf = async (matchId: string) =>
-  (await (await worker(`/v1/admin/matches/${matchId}/lag`, { headers: ADMIN })).json()) as Lag;
 
 const resolve = (matchId: string, seq: number, body: unknown) =>
   worker(`/v1/admin/matches/${matchId}/conflicts/${seq}/resolve`, {
@@ -39,11 +15,6 @@ const resolve = (matchId: string, seq: number, body: unknown) =>
     headers: { ...ADMIN, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-
-async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  return { status: res.status, ...body.error };
-}
 
 /** Issue 18, finding 2: ball 21 sent as seq 25, inside LEDGER_MAX_SKIP. */
 describe("a typo is caught, not absorbed", () => {
