@@ -315,7 +315,7 @@ describe.each([matchFeed, tickerFeed])("the room contract: $name", (feed) => {
         const slow = await viewer("region=apac");
         slow.send({ type: "ping", seq: must(slow.position).seq });
         await feed.advance();
-        await slow.waitFor(() => slow.closed !== null, "the close for being too slow", 8000);
+        await slow.waitFor(() => slow.closed !== null, "the close for being too slow", 12_000);
         expect(slow.closed?.code).toBe(CLOSE_CODES.tooSlow);
         expect(slow.frames.at(-1)).toMatchObject({ type: "retry" });
       });

@@ -58,7 +58,7 @@ describe("slow readers", () => {
     await slow.waitForSeq(5);
     slow.send(JSON.stringify({ type: "ping", seq: 5 }));
     for (let i = 5; i < 30; i += 5) await ingestEvents(events.slice(i, i + 5));
-    await slow.waitFor(() => slow.closed !== null, "close for being too slow", 8000);
+    await slow.waitFor(() => slow.closed !== null, "close for being too slow", 12_000);
     expect(slow.closed?.code).toBe(CLOSE_CODES.tooSlow);
     expect(slow.frames.some((f) => f.type === "retry")).toBe(true);
   });
