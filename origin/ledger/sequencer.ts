@@ -14,8 +14,8 @@ import {
  * What happened to one event the provider sent, which is also what the provider must do next:
  * nothing (`accepted`, `duplicate`, `buffered`: stored, applied once the seqs before it arrive),
  * send it again later (`retry`: nothing was stored), look at it (`conflict`: the seq holds other
- * content; `dead-lettered`: kept for an operator), or fix it (`rejected` is never produced any
- * more by the ledger; the route answers `invalid` for a malformed event).
+ * content; `dead-lettered`: kept for an operator). A malformed event never reaches the ledger:
+ * the route answers it `invalid`.
  */
 export type IngestStatus = "accepted" | "duplicate" | "conflict" | "buffered" | "retry" | "dead-lettered";
 
@@ -108,6 +108,8 @@ export class Sequencer {
     const outcomes = new Map<ProviderEvent, IngestOutcome>();
     let lateFrom = Number.POSITIVE_INFINITY;
     const startCursor = this.cursor;
+    // Read once per batch, not once per event: usually empty.
+    const conflicted = new Set(this.store.openConflicts().map((c) => c.seq));
     for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
       const body = canonicalJson(event);
       const parked = this.parkedAgain(event.seq, body);
@@ -135,7 +137,7 @@ export class Sequencer {
       }
       this.store.insertEvent(event, body, now);
       // A seq whose stored side an operator discarded while it was in conflict: this is the provider's word on it.
-      this.store.resolveConflicts(event.seq, "incoming", now);
+      if (conflicted.has(event.seq)) this.store.resolveConflicts(event.seq, "incoming", now);
       if (event.seq <= startCursor) {
         lateFrom = Math.min(lateFrom, event.seq);
         outcomes.set(event, { seq: event.seq, status: "accepted", late: true });
