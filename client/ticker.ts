@@ -1,6 +1,6 @@
 /**
  * `subscribeTicker()`: every public live match's headline over one WebSocket, kept current
- * with one small update per changed match, resumed across reconnects from the ticker version
+ * with one small update per changed match, resumed across reconnects from the ticker position
  * held. The statuses, heartbeat, full-jitter backoff and retry hints are `subscribe()`'s own:
  * both feeds run on client/feed-subscription.ts. Every frame is checked
  * (protocol/ticker-check.ts); a bad one is reported and answered with a resync, never thrown.
@@ -18,7 +18,7 @@ export type { Headline } from "../protocol/ticker.ts";
 /** One applied change (or the whole list): the headlines now, and which matches changed or left. */
 export interface TickerUpdate {
   headlines: Headline[];
-  version: number;
+  seq: number;
   /** Match ids whose headline is new or changed; every id after a full list. */
   changed: string[];
   /** Match ids that left the ticker. */
@@ -35,7 +35,7 @@ export interface TickerEvents {
 export interface SubscribeTickerOptions extends FeedOptions {
   /** The API origin, `https://…` or `wss://…`; the ticker is at `{baseUrl}/v1/ticker/ws`. */
   baseUrl: string;
-  /** Resume from this ticker version of `epoch`, holding `headlines` (as a previous subscription left them). */
+  /** Resume from this ticker position (seq) of `epoch`, holding `headlines` (as a previous subscription left them). */
   since?: number;
   epoch?: string;
   headlines?: Headline[];
@@ -46,7 +46,7 @@ export interface SubscribeTickerOptions extends FeedOptions {
 export interface TickerSubscription {
   /** Every headline held, in the order the server listed them (new matches last). */
   readonly headlines: Headline[];
-  readonly version: number | null;
+  readonly seq: number | null;
   readonly epoch: string | null;
   readonly status: SubscriptionStatus;
   readonly lastMessageAt: number | null;
@@ -86,7 +86,7 @@ class Ticker extends FeedSubscription<TickerMessage, TickerEvents> implements Ti
     return [...this.#held.values()];
   }
 
-  get version(): number | null {
+  get seq(): number | null {
     return this.heldSeq;
   }
 
@@ -99,7 +99,7 @@ class Ticker extends FeedSubscription<TickerMessage, TickerEvents> implements Ti
       case "headlines":
         this.#held = new Map(m.headlines.map((h) => [h.matchId, h]));
         this.heldEpoch = m.epoch;
-        this.heldSeq = m.version;
+        this.heldSeq = m.seq;
         this.synced();
         this.#publish(
           m.headlines.map((h) => h.matchId),
@@ -108,10 +108,10 @@ class Ticker extends FeedSubscription<TickerMessage, TickerEvents> implements Ti
         break;
       case "headline":
       case "unlisted":
-        if (this.continues({ seq: m.version, prev: m.prev, resumed: m.resumed })) this.#change(m);
+        if (this.continues({ seq: m.seq, prev: m.prev, resumed: m.resumed })) this.#change(m);
         break;
       case "resumed":
-        if (m.epoch === this.heldEpoch && m.version === this.heldSeq) this.synced();
+        if (m.epoch === this.heldEpoch && m.seq === this.heldSeq) this.synced();
         else this.resync(true);
         break;
       default:
@@ -120,13 +120,13 @@ class Ticker extends FeedSubscription<TickerMessage, TickerEvents> implements Ti
   }
 
   #change(m: HeadlineMessage | UnlistedMessage): void {
-    this.heldSeq = m.version;
+    this.heldSeq = m.seq;
     if (m.type === "unlisted") {
       this.#held.delete(m.matchId);
       this.#publish([], [m.matchId]);
       return;
     }
-    const { type: _type, version: _version, prev: _prev, resumed: _resumed, ...headline } = m;
+    const { type: _type, seq: _seq, prev: _prev, resumed: _resumed, ...headline } = m;
     this.#held.set(m.matchId, headline);
     this.#publish([m.matchId], []);
   }
@@ -147,6 +147,6 @@ class Ticker extends FeedSubscription<TickerMessage, TickerEvents> implements Ti
   }
 
   #publish(changed: string[], removed: string[]): void {
-    this.publish({ headlines: this.headlines, version: this.heldSeq ?? 0, changed, removed });
+    this.publish({ headlines: this.headlines, seq: this.heldSeq ?? 0, changed, removed });
   }
 }

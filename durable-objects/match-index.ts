@@ -74,10 +74,10 @@ export class MatchIndex extends DurableObject<Env> implements MatchIndexRpc {
     return this.ticker.since(epoch, since);
   }
 
-  /** A hub's join, and every presence tick its report (the ticker counts no viewers and no confirmed version). */
+  /** A hub's join, and every presence tick its report (the ticker counts no viewers and no confirmed seq). */
   async joinTicker(region: string): Promise<TickerHeadAnswer> {
     this.root.report(region, 0, 0, Date.now());
-    return { epoch: this.ticker.epoch(), version: this.ticker.version() };
+    return { epoch: this.ticker.epoch(), seq: this.ticker.seq() };
   }
 
   async leaveTicker(region: string): Promise<void> {

@@ -111,10 +111,10 @@ export class TickerRoom
 
   private async replace(identity: TickerRoomIdentity, full: Extract<TickerPublication, { kind: "full" }>) {
     const head = this.head();
-    if (head.epoch === full.epoch && head.seq === full.version && this.hasState()) return;
-    this.headlines.replace(full.epoch, full.version, full.headlines);
+    if (head.epoch === full.epoch && head.seq === full.seq && this.hasState()) return;
+    this.headlines.replace(full.epoch, full.seq, full.headlines);
     this.forward(identity, full);
-    await this.broadcast(headlinesFrame(full.epoch, full.version, full.headlines));
+    await this.broadcast(headlinesFrame(full.epoch, full.seq, full.headlines));
   }
 
   /** A viewer's first frames, or its answer to a resume: the changes it missed, else every headline. */

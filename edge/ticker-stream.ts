@@ -35,19 +35,19 @@ export function classifyTickerArrival(head: TickerHead, publication: TickerPubli
   const entries: TickerEntry[] = [];
   let held = head.seq;
   for (const entry of publication.entries) {
-    const verdict = judgePatch(held, { seq: entry.version, prev: entry.prev });
+    const verdict = judgePatch(held, { seq: entry.seq, prev: entry.prev });
     if (verdict === "duplicate") continue;
     if (verdict !== "apply") return { kind: "hole" };
     entries.push(entry);
-    held = entry.version;
+    held = entry.seq;
   }
   return entries.length > 0 ? { kind: "next", entries } : { kind: "duplicate" };
 }
 
 /**
- * The changes from `since` to `head`, continuous, out of a log or a ring ordered by seq (the wire's
- * `version`); null when it does not reach back that far or a link is missing. The one chain rule
- * of every replay (protocol/continuity.ts), applied to ticker changes.
+ * The changes from `since` to `head`, continuous, out of a log or a ring ordered by seq; null
+ * when it does not reach back that far or a link is missing. The one chain rule of every replay
+ * (protocol/continuity.ts), applied to ticker changes.
  */
 export function entriesSince(
   since: number,
@@ -57,7 +57,7 @@ export function entriesSince(
   const chain = continuousChain(
     since,
     head,
-    entries.map((entry) => ({ seq: entry.version, prev: entry.prev, entry })),
+    entries.map((entry) => ({ seq: entry.seq, prev: entry.prev, entry })),
   );
   return chain?.map((link) => link.entry) ?? null;
 }

@@ -34,18 +34,18 @@ export const headlineSchema = z.object({
 });
 export type Headline = z.infer<typeof headlineSchema>;
 
-/** Every headline at ticker version `version` of history `epoch`: the first frame, and after a failed resume. */
+/** Every headline at ticker position `seq` of history `epoch`: the first frame, and after a failed resume. */
 export const headlinesMessageSchema = z.object({
   type: z.literal("headlines"),
   epoch,
-  version: count,
+  seq: count,
   headlines: z.array(headlineSchema),
 });
 
-/** One match changed: its whole headline, at `version`, on top of `prev`. */
+/** One match changed: its whole headline, at `seq`, on top of `prev`. */
 export const headlineMessageSchema = z.extend(headlineSchema, {
   type: z.literal("headline"),
-  version: count,
+  seq: count,
   prev: count,
   resumed: z.optional(z.literal(true)),
 });
@@ -54,13 +54,13 @@ export const headlineMessageSchema = z.extend(headlineSchema, {
 export const unlistedMessageSchema = z.object({
   type: z.literal("unlisted"),
   matchId,
-  version: count,
+  seq: count,
   prev: count,
   resumed: z.optional(z.literal(true)),
 });
 
-/** Ends a successful resume, after the replayed changes: the client holds `version` now. */
-export const resumedMessageSchema = z.object({ type: z.literal("resumed"), epoch, version: count });
+/** Ends a successful resume, after the replayed changes: the client holds `seq` now. */
+export const resumedMessageSchema = z.object({ type: z.literal("resumed"), epoch, seq: count });
 
 export const tickerServerMessageSchema = z.discriminatedUnion("type", [
   headlinesMessageSchema,
@@ -91,67 +91,74 @@ export function parseTickerMessage(frame: string): ParsedTickerMessage {
 
 /** One change of the ticker, numbered: a headline (new or changed) or a match leaving it. */
 export type TickerEntry =
-  | { kind: "headline"; version: number; prev: number; headline: Headline }
-  | { kind: "unlisted"; version: number; prev: number; matchId: string };
+  | { kind: "headline"; seq: number; prev: number; headline: Headline }
+  | { kind: "unlisted"; seq: number; prev: number; matchId: string };
 
 const tickerEntrySchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("headline"), version: count, prev: count, headline: headlineSchema }),
-  z.object({ kind: z.literal("unlisted"), version: count, prev: count, matchId }),
+  z.object({ kind: z.literal("headline"), seq: count, prev: count, headline: headlineSchema }),
+  z.object({ kind: z.literal("unlisted"), seq: count, prev: count, matchId }),
 ]);
 
-/** A stored change read back (a row is a boundary too); null when it no longer parses. */
+/**
+ * A stored change read back (a row is a boundary too); null when it no longer parses. Rows
+ * written before the ticker said `seq` named it `version`: read as the same position.
+ */
 export function parseTickerEntry(value: unknown): TickerEntry | null {
-  const parsed = tickerEntrySchema.safeParse(value);
+  const row =
+    value !== null && typeof value === "object" && !("seq" in value) && "version" in value
+      ? { ...value, seq: value.version }
+      : value;
+  const parsed = tickerEntrySchema.safeParse(row);
   return parsed.success ? parsed.data : null;
 }
 
 /**
  * What the match index publishes down the ticker tree, and what it answers a room that pulls:
- * changes on top of a version, or every headline (a room that cannot be brought forward by
+ * changes on top of a position, or every headline (a room that cannot be brought forward by
  * changes, or a new history).
  */
 export type TickerPublication =
   | { kind: "changes"; epoch: string; entries: TickerEntry[] }
-  | { kind: "full"; epoch: string; version: number; headlines: Headline[] };
+  | { kind: "full"; epoch: string; seq: number; headlines: Headline[] };
 
 // --- encoders -----------------------------------------------------------------------------
 
-export function headlinesFrame(epoch: string, version: number, headlines: Headline[]): string {
-  return JSON.stringify({ type: "headlines", epoch, version, headlines } satisfies HeadlinesMessage);
+export function headlinesFrame(epoch: string, seq: number, headlines: Headline[]): string {
+  return JSON.stringify({ type: "headlines", epoch, seq, headlines } satisfies HeadlinesMessage);
 }
 
 /** A change as a frame; `resumed` on the changes replayed in answer to a resume. */
 export function entryFrame(entry: TickerEntry, resumed: boolean): string {
   const flag = resumed ? { resumed: true as const } : {};
-  const { version, prev } = entry;
+  const { seq, prev } = entry;
   return entry.kind === "headline"
     ? JSON.stringify({
         type: "headline",
         ...entry.headline,
-        version,
+        seq,
         prev,
         ...flag,
       } satisfies HeadlineMessage)
     : JSON.stringify({
         type: "unlisted",
         matchId: entry.matchId,
-        version,
+        seq,
         prev,
         ...flag,
       } satisfies UnlistedMessage);
 }
 
-export function resumedFrame(epoch: string, version: number): string {
-  return JSON.stringify({ type: "resumed", epoch, version } satisfies ResumedMessage);
+export function resumedFrame(epoch: string, seq: number): string {
+  return JSON.stringify({ type: "resumed", epoch, seq } satisfies ResumedMessage);
 }
 
-/** The SSE event id of a ticker position: the epoch and the version, so Last-Event-ID resumes both. */
-export function tickerEventId(epoch: string, version: number): string {
-  return `${epoch}.${version}`;
+/** The SSE event id of a ticker position: the epoch and the seq, so Last-Event-ID resumes both. */
+export function tickerEventId(epoch: string, seq: number): string {
+  return `${epoch}.${seq}`;
 }
 
 /** Reads a Last-Event-ID back; null when it is not one of ours. */
-export function parseTickerEventId(id: string): { epoch: string; version: number } | null {
+export function parseTickerEventId(id: string): { epoch: string; seq: number } | null {
   const match = /^([A-Za-z0-9_-]{1,64})\.(\d{1,10})$/.exec(id.trim());
-  return match?.[1] && match[2] ? { epoch: match[1], version: Number(match[2]) } : null;
+  return match?.[1] && match[2] ? { epoch: match[1], seq: Number(match[2]) } : null;
 }

@@ -9,10 +9,10 @@ import type { TickerPublication } from "../protocol/ticker.ts";
 import type { TreeParent } from "./fanout.ts";
 import { typedStub } from "./typed-stub.ts";
 
-/** The ticker version a parent holds: a child behind it pulls (a lost publication heals at the next tick). */
+/** The ticker position a parent holds: a child behind it pulls (a lost publication heals at the next tick). */
 export interface TickerHeadAnswer {
   epoch: string | null;
-  version: number;
+  seq: number;
 }
 
 /** The match index's side of the ticker. */
@@ -43,7 +43,7 @@ export function tickerTreeRoot(env: Env, region: string): TreeParent {
   const index = matchIndexStub(env);
   const head = async () => {
     const answer = await index.joinTicker(region);
-    return { viewers: 0, seq: answer.version, epoch: answer.epoch };
+    return { viewers: 0, seq: answer.seq, epoch: answer.epoch };
   };
   return { join: head, report: head, leave: () => index.leaveTicker(region) };
 }

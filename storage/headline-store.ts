@@ -2,8 +2,7 @@
  * A ticker room's stream in its SQLite: the ticker position it holds (its consumer offset, which
  * must survive hibernation), every headline at that position, and the ring of recent changes for
  * resumes. A cache the room can always rebuild from the match index, which owns the ticker.
- * Positions are `{epoch, seq}` as everywhere inside; a ticker change carries its seq on the wire
- * as `version` (protocol/ticker.ts).
+ * Positions are `{epoch, seq}`, on the wire as inside (protocol/ticker.ts).
  */
 import { entriesSince } from "../edge/ticker-stream.ts";
 import { type Headline, parseTickerEntry, type TickerEntry } from "../protocol/ticker.ts";
@@ -21,9 +20,12 @@ export class HeadlineStore {
     `);
   }
 
-  /** The position held (epoch null before the first list). The key `version` predates `seq` inside. */
+  /** The position held (epoch null before the first list). Rooms written before `seq` kept it as `version`. */
   head(): { epoch: string | null; seq: number } {
-    return { epoch: this.node.get("epoch"), seq: Number(this.node.get("version") ?? 0) };
+    return {
+      epoch: this.node.get("epoch"),
+      seq: Number(this.node.get("seq") ?? this.node.get("version") ?? 0),
+    };
   }
 
   hasState(): boolean {
@@ -45,7 +47,7 @@ export class HeadlineStore {
     for (const h of headlines)
       this.sql.exec("INSERT INTO headlines (match_id, headline) VALUES (?, ?)", h.matchId, JSON.stringify(h));
     this.node.set("epoch", epoch);
-    this.node.set("version", seq);
+    this.node.set("seq", seq);
   }
 
   /** Changes that continue the head (checked by the caller): applied, kept in the ring, made the head. */
@@ -60,7 +62,7 @@ export class HeadlineStore {
       else this.sql.exec("DELETE FROM headlines WHERE match_id = ?", entry.matchId);
       this.sql.exec(
         "INSERT OR REPLACE INTO ticker_ring (seq, entry) VALUES (?, ?)",
-        entry.version,
+        entry.seq,
         JSON.stringify(entry),
       );
     }
@@ -69,7 +71,7 @@ export class HeadlineStore {
       this.ringSize,
     );
     const last = entries.at(-1);
-    if (last) this.node.set("version", last.version);
+    if (last) this.node.set("seq", last.seq);
   }
 
   /** The ring's changes from `since` to the head (the same chain rule as every replay), or null when it does not reach. */

@@ -1,7 +1,7 @@
 /**
  * The ticker's source of truth, kept by the match index in its own SQLite: per match, the
  * headline that last went out and when, whether a newer one waits (coalescing), and since
- * when it is finished; a numbered log of recent changes (the ticker's versions, for rooms that
+ * when it is finished; a numbered log of recent changes (the ticker's positions, for rooms that
  * missed some and for viewers resuming). The decisions are edge/ticker-*.ts's; this class
  * stores and numbers. It never reads the directory's table: the index hands it the summaries
  * a flush needs (`plan`, then `flush`).
@@ -83,7 +83,8 @@ export class TickerFeed {
     return this.meta("epoch") ?? "0";
   }
 
-  version(): number {
+  /** The ticker's position (stored under the key `version`, its name before the wire said `seq`). */
+  seq(): number {
     return Number(this.meta("version") ?? 0);
   }
 
@@ -155,7 +156,7 @@ export class TickerFeed {
       const held = readHeadline(row.headline);
       if (next && expiresAt !== null) nextAt = Math.min(nextAt ?? expiresAt, expiresAt);
       if (sameHeadline(held, next) || (held === null && next === null)) {
-        // Nothing the ticker shows changed: no version, and the interval is not spent.
+        // Nothing the ticker shows changed: no new position, and the interval is not spent.
         this.sql.exec("UPDATE ticker_matches SET pending = 0 WHERE match_id = ?", row.match_id);
         continue;
       }
@@ -181,19 +182,19 @@ export class TickerFeed {
       .toArray()
       .filter((r) => typeof r.match_id === "string" && !isPrivateMatch(this.privateMatches, r.match_id))
       .flatMap((r) => readHeadline(r.headline) ?? []);
-    return { kind: "full", epoch: this.epoch(), version: this.version(), headlines };
+    return { kind: "full", epoch: this.epoch(), seq: this.seq(), headlines };
   }
 
   /** The changes after `since` when the log reaches back to it in this history, else every headline. */
   since(epoch: string | null, since: number): TickerPublication {
-    const version = this.version();
-    if (epoch === this.epoch() && since <= version) {
+    const head = this.seq();
+    if (epoch === this.epoch() && since <= head) {
       // An entry that no longer parses breaks the chain, and the answer is every headline.
       const log = this.sql
         .exec("SELECT entry FROM ticker_log WHERE version > ? ORDER BY version", since)
         .toArray()
         .flatMap((r) => readEntry(r.entry) ?? []);
-      const entries = entriesSince(since, version, log);
+      const entries = entriesSince(since, head, log);
       if (entries) return { kind: "changes", epoch: this.epoch(), entries };
     }
     return this.full();
@@ -201,20 +202,20 @@ export class TickerFeed {
 
   // ---------------------------------------------------------------------------------------
 
-  /** Gives a change the next version and keeps it in the log (the oldest beyond the ring dropped). */
+  /** Gives a change the next seq and keeps it in the log (the oldest beyond the ring dropped). */
   private number(
     change: { kind: "headline"; headline: Headline } | { kind: "unlisted"; matchId: string },
   ): TickerEntry {
-    const prev = this.version();
-    const version = prev + 1;
-    const entry: TickerEntry = { ...change, version, prev };
+    const prev = this.seq();
+    const seq = prev + 1;
+    const entry: TickerEntry = { ...change, seq, prev };
     this.sql.exec(
       "INSERT OR REPLACE INTO ticker_log (version, entry) VALUES (?, ?)",
-      version,
+      seq,
       JSON.stringify(entry),
     );
-    this.sql.exec("DELETE FROM ticker_log WHERE version <= ?", version - this.config.ringSize);
-    this.setMeta("version", String(version));
+    this.sql.exec("DELETE FROM ticker_log WHERE version <= ?", seq - this.config.ringSize);
+    this.setMeta("version", String(seq));
     return entry;
   }
 

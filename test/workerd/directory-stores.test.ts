@@ -210,7 +210,7 @@ describe("the ticker's feed (storage/ticker-feed.ts)", () => {
       directory.upsert(summary("m", 1, { seq: 2 }), 2_000);
       feed.touch("m", "live", 2_000);
       expect(flushAt(2_000, "m")).toEqual([]);
-      expect(feed.version()).toBe(1);
+      expect(feed.seq()).toBe(1);
       // That spent no interval: the next change goes out at once; the two after it wait for
       // the interval's end, and only the newest goes.
       directory.upsert(summary("m", 5), 2_100);

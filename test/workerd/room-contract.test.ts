@@ -109,8 +109,8 @@ const tickerFeed: Feed = {
     parse: parseTickerMessage,
     positionOf: (frame) => {
       const m = frame as TickerServerMessage; // parsed by tickerServerMessageSchema
-      if (m.type === "headlines" || m.type === "resumed") return { seq: m.version, epoch: m.epoch };
-      return m.type === "headline" || m.type === "unlisted" ? { seq: m.version, prev: m.prev } : null;
+      if (m.type === "headlines" || m.type === "resumed") return { seq: m.seq, epoch: m.epoch };
+      return m.type === "headline" || m.type === "unlisted" ? { seq: m.seq, prev: m.prev } : null;
     },
   },
 };

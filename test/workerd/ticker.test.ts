@@ -22,7 +22,7 @@ class TickerViewer {
   readonly frames: { at: number; message: TickerServerMessage }[] = [];
   readonly headlines = new Map<string, Headline>();
   epoch: string | null = null;
-  version: number | null = null;
+  seq: number | null = null;
   errors: string[] = [];
   closed = false;
   private socket: WebSocket | null = null;
@@ -57,15 +57,15 @@ class TickerViewer {
       this.headlines.clear();
       for (const h of message.headlines) this.headlines.set(h.matchId, h);
       this.epoch = message.epoch;
-      this.version = message.version;
+      this.seq = message.seq;
     } else if (message.type === "headline" || message.type === "unlisted") {
-      if (message.prev !== this.version)
-        return void this.errors.push(`${message.prev}->${message.version} on ${this.version}`);
+      if (message.prev !== this.seq)
+        return void this.errors.push(`${message.prev}->${message.seq} on ${this.seq}`);
       if (message.type === "headline") {
-        const { type: _t, version: _v, prev: _p, resumed: _r, ...headline } = message;
+        const { type: _t, seq: _v, prev: _p, resumed: _r, ...headline } = message;
         this.headlines.set(message.matchId, headline);
       } else this.headlines.delete(message.matchId);
-      this.version = message.version;
+      this.seq = message.seq;
     }
   }
 
@@ -152,7 +152,7 @@ describe("the ticker", () => {
     // Let the first headline go out before the viewer connects.
     await new Promise((r) => setTimeout(r, INTERVAL_MS + 100));
     const viewer = await TickerViewer.connect();
-    await viewer.until(() => viewer.version !== null, "the headlines frame");
+    await viewer.until(() => viewer.seq !== null, "the headlines frame");
     const first = viewer.frames[0]?.message;
     expect(first?.type).toBe("headlines");
     const listed12 = await listed("tick-public");
@@ -219,7 +219,7 @@ describe("the ticker", () => {
     await ingestEvents(events.slice(0, 6));
     const viewer = await TickerViewer.connect();
     await viewer.until(() => viewer.headlines.has("tick-resume"), "tick-resume listed", 5000);
-    const { epoch, version } = viewer;
+    const { epoch, seq } = viewer;
     const held = new Map(viewer.headlines);
     viewer.close();
     for (let i = 6; i < 18; i += 6) {
@@ -228,9 +228,9 @@ describe("the ticker", () => {
     }
     const line = await listed("tick-resume");
 
-    const back = await TickerViewer.connect(`region=weur&since=${version}&epoch=${epoch}`);
+    const back = await TickerViewer.connect(`region=weur&since=${seq}&epoch=${epoch}`);
     back.epoch = epoch;
-    back.version = version;
+    back.seq = seq;
     for (const [id, h] of held) back.headlines.set(id, h);
     await back.until(() => back.frames.some((f) => f.message.type === "resumed"), "resumed", 5000);
     expect(back.frames.some((f) => f.message.type === "headlines")).toBe(false);
@@ -242,12 +242,12 @@ describe("the ticker", () => {
     await back.until(() => agrees(back.headlines.get("tick-resume"), line), "tick-resume caught up", 5000);
     expect(back.errors).toEqual([]);
 
-    const other = await TickerViewer.connect(`region=weur&since=${version}&epoch=another`);
-    await other.until(() => other.version !== null, "headlines", 5000);
+    const other = await TickerViewer.connect(`region=weur&since=${seq}&epoch=another`);
+    await other.until(() => other.seq !== null, "headlines", 5000);
     expect(other.frames[0]?.message.type).toBe("headlines");
   });
 
-  it("serves the same frames as Server-Sent Events, with epoch.version ids", async () => {
+  it("serves the same frames as Server-Sent Events, with epoch.seq ids", async () => {
     const res = await worker("/v1/ticker/stream?region=weur");
     expect(res.headers.get("content-type")).toMatch(/text\/event-stream/);
     const reader = res.body?.getReader();
@@ -318,7 +318,7 @@ describe("the ticker", () => {
     });
     expect(foreign.status).toBe(403);
     const flooder = await TickerViewer.connect("region=weur", { origin: "http://allowed.test" });
-    await flooder.until(() => flooder.version !== null, "headlines", 5000);
+    await flooder.until(() => flooder.seq !== null, "headlines", 5000);
     // A resume costs 10 of the bucket's 60 tokens: the seventh at once is one too many.
     for (let i = 0; i < 8; i++)
       flooder.send(JSON.stringify({ type: "resume", since: 0, epoch: flooder.epoch }));
@@ -326,7 +326,7 @@ describe("the ticker", () => {
     expect(flooder.closeCode).toBe(1008);
   });
 
-  it("resumes an EventSource from its Last-Event-ID (epoch.version)", async () => {
+  it("resumes an EventSource from its Last-Event-ID (epoch.seq)", async () => {
     await ingestEvents(fixtureEvents("1175359", "tick-sse").slice(0, 4));
     const first = await readEvents(await worker("/v1/ticker/stream?region=weur"), "event: headlines");
     const id = /id: ([0-9a-f]{12}\.\d+)\nevent: headlines/.exec(first)?.[1];
@@ -379,7 +379,7 @@ describe("the ticker", () => {
     await new Promise((r) => setTimeout(r, INTERVAL_MS + 100));
     const line = await listed("tick-stale");
     const next = await TickerViewer.connect("region=sam");
-    await next.until(() => next.version !== null, "headlines", 5000);
+    await next.until(() => next.seq !== null, "headlines", 5000);
     expect(agrees(next.headlines.get("tick-stale"), line), "the first frame is current").toBe(true);
   });
 
@@ -403,9 +403,9 @@ describe("the ticker", () => {
     await ingestEvents(fixtureEvents("1082648", "tick-ahead").slice(0, 6));
     const viewer = await TickerViewer.connect("region=afr");
     await viewer.until(() => viewer.headlines.has("tick-ahead"), "tick-ahead listed", 5000);
-    const { epoch, version } = viewer;
+    const { epoch, seq } = viewer;
     const held = new Map(viewer.headlines);
-    // The room falls behind (as a shard that lost a publication would): its store says version 0.
+    // The room falls behind (as a shard that lost a publication would): its store says seq 0.
     // The first viewer stays, so the room is not waking up (which catches up on its own).
     const hub = env.TICKER_ROOM.get(env.TICKER_ROOM.idFromName(tickerRoomName("afr", 0)));
     await runInDurableObject(hub, (room) => {
@@ -413,9 +413,9 @@ describe("the ticker", () => {
         .headlines;
       store.replace(epoch ?? "", 0, []);
     });
-    const back = await TickerViewer.connect(`region=afr&since=${version}&epoch=${epoch}`);
+    const back = await TickerViewer.connect(`region=afr&since=${seq}&epoch=${epoch}`);
     back.epoch = epoch;
-    back.version = version;
+    back.seq = seq;
     for (const [id, h] of held) back.headlines.set(id, h);
     await back.until(() => back.frames.some((f) => f.message.type === "resumed"), "resumed", 5000);
     // Not an older (here: empty) list: the room caught up first and replayed only what was new.

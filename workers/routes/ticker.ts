@@ -37,7 +37,7 @@ ticker.get("/ws", async (c) => {
 });
 
 /**
- * GET /v1/ticker/stream: the same frames as Server-Sent Events. `id:` is `<epoch>.<version>`,
+ * GET /v1/ticker/stream: the same frames as Server-Sent Events. `id:` is `<epoch>.<seq>`,
  * so a reconnecting EventSource's Last-Event-ID resumes both. The Worker holds one socket to
  * the ticker room and turns frames into events, with the match feed's bounded backlog.
  */
@@ -46,7 +46,7 @@ ticker.get("/stream", async (c) => {
   const lastEventId = c.req.header("last-event-id");
   const resumed = lastEventId ? parseTickerEventId(lastEventId) : null;
   const position = resumed
-    ? { since: resumed.version, epoch: resumed.epoch }
+    ? { since: resumed.seq, epoch: resumed.epoch }
     : tickerPosition(c.req.query("since"), c.req.query("epoch"));
   const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
   const upgrade = new Request(c.req.url, {
@@ -68,11 +68,11 @@ ticker.get("/stream", async (c) => {
     if (!parsed.ok) return null;
     const m = parsed.message;
     if (m.type === "headlines" || m.type === "resumed") epoch = m.epoch;
-    const version =
+    const seq =
       m.type === "headlines" || m.type === "resumed" || m.type === "headline" || m.type === "unlisted"
-        ? m.version
+        ? m.seq
         : null;
-    const id = version !== null && epoch !== null ? `id: ${tickerEventId(epoch, version)}\n` : "";
+    const id = seq !== null && epoch !== null ? `id: ${tickerEventId(epoch, seq)}\n` : "";
     return `${id}event: ${m.type}\ndata: ${frame}\n\n`;
   });
 });

@@ -25,10 +25,10 @@ const headline = (matchId: string, runs: number): Headline => ({
   viewers: 3,
   lastEventTs: "2026-11-30T10:00:00.000Z",
 });
-const headlines = (version: number, ...list: Headline[]) =>
-  JSON.stringify({ type: "headlines", epoch: "e1", version, headlines: list });
+const headlines = (seq: number, ...list: Headline[]) =>
+  JSON.stringify({ type: "headlines", epoch: "e1", seq, headlines: list });
 const change = (prev: number, h: Headline, resumed?: true) =>
-  JSON.stringify({ type: "headline", ...h, version: prev + 1, prev, ...(resumed ? { resumed } : {}) });
+  JSON.stringify({ type: "headline", ...h, seq: prev + 1, prev, ...(resumed ? { resumed } : {}) });
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -69,11 +69,11 @@ describe("subscribeTicker", () => {
     socket(0).serverOpen();
     socket(0).serverSend(headlines(4, headline("m1", 10), headline("m2", 50)));
     expect(ticker.status).toBe("open");
-    expect(ticker.version).toBe(4);
+    expect(ticker.seq).toBe(4);
     expect(ticker.headlines.map((h) => h.matchId)).toEqual(["m1", "m2"]);
     socket(0).serverSend(change(4, headline("m1", 14)));
-    socket(0).serverSend(JSON.stringify({ type: "unlisted", matchId: "m2", version: 6, prev: 5 }));
-    expect(ticker.version).toBe(6);
+    socket(0).serverSend(JSON.stringify({ type: "unlisted", matchId: "m2", seq: 6, prev: 5 }));
+    expect(ticker.seq).toBe(6);
     expect(ticker.headlines).toEqual([headline("m1", 14)]);
     expect(updates.map((u) => [u.changed, u.removed])).toEqual([
       [["m1", "m2"], []],
@@ -96,9 +96,9 @@ describe("subscribeTicker", () => {
     expect(JSON.parse(socket(0).sent.at(-1) ?? "")).toEqual({ type: "resume", since: 4, epoch: "e1" });
     expect(ticker.status).toBe("resyncing");
     socket(0).serverSend(change(4, headline("m1", 12), true));
-    socket(0).serverSend(JSON.stringify({ type: "resumed", epoch: "e1", version: 5 }));
+    socket(0).serverSend(JSON.stringify({ type: "resumed", epoch: "e1", seq: 5 }));
     expect(ticker.status).toBe("open");
-    expect(ticker.version).toBe(5);
+    expect(ticker.seq).toBe(5);
 
     socket(0).serverSend('{"type":"headline","matchId":"m1","viewers":-1}');
     socket(0).serverSend("not json");
@@ -125,7 +125,7 @@ describe("subscribeTicker", () => {
     expect(fake.sockets[1]?.url).toBe("wss://crease.example/v1/ticker/ws?since=4&epoch=e1");
   });
 
-  it("reconnects after a drop with full jitter, resuming from the version held", () => {
+  it("reconnects after a drop with full jitter, resuming from the position held", () => {
     const { ticker, socket, fake, statuses } = start();
     socket(0).serverOpen();
     socket(0).serverSend(headlines(7, headline("m1", 10)));
@@ -138,7 +138,7 @@ describe("subscribeTicker", () => {
     expect(socket(1).url).toBe("wss://crease.example/v1/ticker/ws?since=7&epoch=e1");
     socket(1).serverOpen();
     socket(1).serverSend(change(7, headline("m1", 16), true));
-    socket(1).serverSend(JSON.stringify({ type: "resumed", epoch: "e1", version: 8 }));
+    socket(1).serverSend(JSON.stringify({ type: "resumed", epoch: "e1", seq: 8 }));
     expect(ticker.headlines[0]?.innings[0]?.runs).toBe(16);
     expect(statuses).toEqual(["open", "reconnecting", "open"]);
     ticker.close();

@@ -32,11 +32,11 @@ const summary = (over: Partial<MatchSummary> = {}): MatchSummary => ({
 
 const h = (matchId: string, runs = 1): Headline =>
   headlineOf(summary({ matchId, innings: [{ team: "A", runs, wickets: 0, overs: "1.0" }] }));
-const entry = (version: number, matchId = "m1"): TickerEntry => ({
+const entry = (seq: number, matchId = "m1"): TickerEntry => ({
   kind: "headline",
-  version,
-  prev: version - 1,
-  headline: h(matchId, version),
+  seq,
+  prev: seq - 1,
+  headline: h(matchId, seq),
 });
 
 describe("coalescing", () => {
@@ -131,7 +131,7 @@ describe("a ticker room's stream", () => {
     expect(classifyTickerArrival(head, { kind: "changes", epoch: "e2", entries: [entry(6)] })).toEqual({
       kind: "hole",
     });
-    expect(classifyTickerArrival(head, { kind: "full", epoch: "e2", version: 1, headlines: [] })).toEqual({
+    expect(classifyTickerArrival(head, { kind: "full", epoch: "e2", seq: 1, headlines: [] })).toEqual({
       kind: "full",
     });
   });
@@ -155,7 +155,7 @@ describe("a ticker room's stream", () => {
   it("applies changes to a list: replaced, added, removed", () => {
     const list = applyEntries(
       [h("a"), h("b")],
-      [entry(2, "b"), { kind: "unlisted", version: 3, prev: 2, matchId: "a" }, entry(4, "c")],
+      [entry(2, "b"), { kind: "unlisted", seq: 3, prev: 2, matchId: "a" }, entry(4, "c")],
     );
     expect(list.map((x) => x.matchId)).toEqual(["b", "c"]);
     expect(list[0]?.innings[0]?.runs).toBe(2);

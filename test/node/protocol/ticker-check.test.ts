@@ -10,6 +10,7 @@ import {
   entryFrame,
   type Headline,
   headlinesFrame,
+  parseTickerEntry,
   parseTickerMessage,
   resumedFrame,
 } from "../../../protocol/ticker.ts";
@@ -32,12 +33,12 @@ const headline = (over: Partial<Headline> = {}): Headline => ({
 const frames = [
   headlinesFrame("e1", 4, [headline(), headline({ matchId: "m2", required: null, target: null })]),
   headlinesFrame("e1", 0, []),
-  entryFrame({ kind: "headline", version: 5, prev: 4, headline: headline() }, false),
+  entryFrame({ kind: "headline", seq: 5, prev: 4, headline: headline() }, false),
   entryFrame(
-    { kind: "headline", version: 5, prev: 4, headline: headline({ required: { runs: 3, balls: null } }) },
+    { kind: "headline", seq: 5, prev: 4, headline: headline({ required: { runs: 3, balls: null } }) },
     true,
   ),
-  entryFrame({ kind: "unlisted", version: 6, prev: 5, matchId: "m1" }, true),
+  entryFrame({ kind: "unlisted", seq: 6, prev: 5, matchId: "m1" }, true),
   resumedFrame("e1", 6),
   retryFrame(1234, "ticker busy"),
   '{"type":"pong"}',
@@ -97,5 +98,19 @@ describe("the ticker frame check agrees with the schemas", () => {
       expect(readTickerFrame(frame).ok).toBe(false);
       expect(parseTickerMessage(frame).ok).toBe(false);
     }
+  });
+});
+
+describe("a stored ticker change read back", () => {
+  const change = { kind: "unlisted", prev: 5, matchId: "m1" } as const;
+
+  it("reads today's rows, and rows written when the seq was called `version`, as the same position", () => {
+    expect(parseTickerEntry({ ...change, seq: 6 })).toEqual({ ...change, seq: 6 });
+    expect(parseTickerEntry({ ...change, version: 6 })).toEqual({ ...change, seq: 6 });
+  });
+
+  it("refuses a row with no position", () => {
+    expect(parseTickerEntry(change)).toBeNull();
+    expect(parseTickerEntry({ ...change, version: "6" })).toBeNull();
   });
 });
