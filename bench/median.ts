@@ -23,6 +23,8 @@ const MEASURES: {
   unit: string;
   read: (s: ScenarioResult) => number;
   higherIsBetter?: boolean;
+  /** Decimals shown (default 0). */
+  digits?: number;
 }[] = [
   { name: "connect all", unit: "ms", read: (s) => s.connectMs },
   { name: "bytes per join p50", unit: "B", read: (s) => s.joinBytes?.p50 ?? Number.NaN },
@@ -32,7 +34,24 @@ const MEASURES: {
   { name: "end to end p99", unit: "ms", read: (s) => s.all.fromPost.p99 },
   { name: "spread p99", unit: "ms", read: (s) => s.all.fromFirst.p99 },
   { name: "burst delivered", unit: "msg/s", read: (s) => s.burst.deliveredPerSecond, higherIsBetter: true },
+  // Runs before issue 20 have no serverCpu: "–".
+  { name: "CPU per join", unit: "ms", read: (s) => s.serverCpu?.perJoinMs ?? Number.NaN, digits: 2 },
+  {
+    name: "CPU per delivered frame",
+    unit: "µs",
+    read: (s) => s.serverCpu?.perFrameUs ?? Number.NaN,
+    digits: 1,
+  },
+  {
+    name: "server waiting for a core",
+    unit: "s",
+    read: (s) => s.serverCpu?.waitSeconds ?? Number.NaN,
+    digits: 2,
+  },
 ];
+
+/** The systems each measure is divided by, within its own run, when the run has them. */
+const BASES = ["ws", "partyserver", "bare"] as const;
 
 function median(xs: number[]): number {
   const sorted = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -50,7 +69,7 @@ export function medianReport(reports: Report[]): string {
   const systems = SCENARIOS.filter((s) => seen.has(s));
   const first = reports[0];
   const lines = [
-    `${reports.length} runs, ${first?.workload.subscribers} subscribers, Crease on ${first?.runtime}: ${reports.map((r) => r.machine.date).join(", ")}. Median (min–max); ÷ ws is the median of each run's ratio.`,
+    `${reports.length} runs, ${first?.workload.subscribers} subscribers, Crease on ${first?.runtime}: ${reports.map((r) => r.machine.date).join(", ")}. Median (min–max); each × ws, × partyserver, × bare is the median of each run's own ratio.`,
     "",
     `| measure | ${systems.join(" | ")} |`,
     `|---|${systems.map(() => "---:").join("|")}|`,
@@ -61,17 +80,22 @@ export function medianReport(reports: Report[]): string {
         const s = r.results[system];
         return s ? m.read(s) : Number.NaN;
       });
-      const ratios = reports.map((r) => {
-        const s = r.results[system];
-        const ws = r.results.ws;
-        return s && ws ? m.read(s) / m.read(ws) : Number.NaN;
-      });
+      const ratioTo = (base: string) =>
+        median(
+          reports.map((r) => {
+            const s = r.results[system];
+            const b = r.results[base];
+            return s && b ? m.read(s) / m.read(b) : Number.NaN;
+          }),
+        );
       const finite = values.filter(Number.isFinite);
       if (finite.length === 0) return "–";
-      const range = `${fmt(Math.min(...finite), 0)}–${fmt(Math.max(...finite), 0)}`;
-      const ratio =
-        system === "ws" || !Number.isFinite(median(ratios)) ? "" : `, ${fmt(median(ratios), 2)}× ws`;
-      return `${fmt(median(values), 0)} (${range})${ratio}`;
+      const digits = m.digits ?? 0;
+      const range = `${fmt(Math.min(...finite), digits)}–${fmt(Math.max(...finite), digits)}`;
+      const ratios = BASES.filter((base) => base !== system && Number.isFinite(ratioTo(base))).map(
+        (base) => `, ${fmt(ratioTo(base), 2)}× ${base}`,
+      );
+      return `${fmt(median(values), digits)} (${range})${ratios.join("")}`;
     });
     lines.push(`| ${m.name}, ${m.unit} | ${cells.join(" | ")} |`);
   }

@@ -1,9 +1,14 @@
 /**
  * `npm run bench`: fan-out latency of Crease against the baselines a user would otherwise pick
- * (a plain `ws` server, a Socket.IO room, a partyserver room), the same workload in the same run.
- * Writes bench/results/<date>.json and .md; the last line of stdout is one JSON summary (per
- * system: p50/p99/max from the 2xx, `connectMs`, and `e2e` {p50, p99} from sending the POST). The full
- * mode then also runs ingest, idle memory and the herd (bench/extras.ts) into the same files.
+ * (a plain `ws` server, a Socket.IO room, a partyserver room) and the runtime's own floor (a bare
+ * hibernating Durable Object), the same workload in the same run, with each server's CPU per
+ * join and per delivered frame read from /proc (bench/fanout/server-cpu.ts).
+ * Writes bench/results/local/<date>.json, .md and .svg (git-ignored: the committed runs in
+ * bench/results/ are the ones docs/benchmarks.md cites); the last line of stdout is one JSON
+ * summary: what was measured, whether every subscriber got every version in order, and per
+ * system p50/p99/max from the 2xx, `connectMs`, `e2e` {p50, p99} from sending the POST, `spreadP99`,
+ * `perJoinMs`, `perFrameUs` and `waitSeconds`. The full mode then also runs ingest, idle memory
+ * and the herd (bench/extras.ts) into the same files.
  *
  *   npm run bench -- --quick                 under a minute: 500 subscribers
  *   npm run bench                            2,000 subscribers, longer phases, then the extras
@@ -12,6 +17,8 @@
  *   npm run bench -- --subscribers 1000 --processes 4
  *   npm run bench -- --runtime miniflare --subscribers 10000 --processes 4 --only crease,ws,socketio
  *                                            Crease on workerd without wrangler dev's proxy
+ *   npm run bench -- --runtime miniflare --only crease,partyserver,bare,ws --skip-extras
+ *                                            Crease beside its Durable Object peers, one runtime
  *
  * Exits non-zero when any subscriber missed a version, got one out of order or twice, or a
  * scenario or an extra failed to run (or the herd did not converge). See docs/benchmarks.md.
@@ -27,7 +34,14 @@ import { type ExtrasReport, extrasFailed, extrasMarkdown, runExtras } from "./ex
 import { svgChart } from "./fanout/chart.ts";
 import { markdownReport } from "./fanout/report.ts";
 import { runScenario, type ScenarioResult } from "./fanout/scenario.ts";
-import { creaseTarget, partyserverTarget, socketioTarget, type Target, wsTarget } from "./fanout/targets.ts";
+import {
+  bareTarget,
+  creaseTarget,
+  partyserverTarget,
+  socketioTarget,
+  type Target,
+  wsTarget,
+} from "./fanout/targets.ts";
 import { FULL, QUICK, SCENARIOS, type ScenarioName, type Workload } from "./fanout/workload.ts";
 
 const { values } = parseArgs({
@@ -79,7 +93,9 @@ const targetFor = (name: ScenarioName): Target => {
     case "socketio":
       return socketioTarget(workload.payloadBytes);
     case "partyserver":
-      return partyserverTarget(workload.payloadBytes);
+      return partyserverTarget(workload.payloadBytes, runtime);
+    case "bare":
+      return bareTarget(workload.payloadBytes, runtime);
   }
 };
 
@@ -144,7 +160,8 @@ const machine = {
 };
 const report = { mode, runtime, workload, machine, results, errors, ...(extras ? { extras } : {}) };
 const stamp = machine.date.replace(/:/g, "-").replace(/\.\d+Z$/, "Z");
-const dir = join(ROOT, "bench", "results");
+// Not bench/results/ itself: those are the runs the docs cite, committed; new runs stay local.
+const dir = join(ROOT, "bench", "results", "local");
 mkdirSync(dir, { recursive: true });
 const jsonPath = join(dir, `${stamp}-${mode}.json`);
 writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
@@ -164,7 +181,17 @@ console.error(`bench: wrote ${jsonPath}, .md and .svg`);
 const failed = Object.entries(results).filter(([, r]) => r && r.badSockets > 0);
 for (const [name, r] of failed)
   console.error(`bench: ${name} FAILED the invariants:\n  ${r?.failures.join("\n  ")}`);
-const summary: Record<string, unknown> = { subscribers: workload.subscribers };
+const ran = selected.filter((name) => results[name]);
+const versions = workload.steadyEvents + workload.burstEvents;
+const summary: Record<string, unknown> = {
+  measured:
+    `fan-out of ${versions} versions to ${workload.subscribers} subscribers (${ran.join(", ") || "none"}` +
+    `${ran.length < selected.length ? `; did not run: ${selected.filter((n) => !results[n]).join(", ")}` : ""})` +
+    ` on ${runtime}, ${mode} mode, seed ${workload.seed}`,
+  /** Every subscriber of every system that ran got every version exactly once, in order. */
+  everyVersionInOrder: ran.length > 0 && failed.length === 0,
+  subscribers: workload.subscribers,
+};
 for (const name of selected) {
   const r = results[name];
   summary[name] = r
@@ -174,6 +201,10 @@ for (const name of selected) {
         max: r.all.fromAck.max,
         connectMs: r.connectMs,
         e2e: { p50: r.all.fromPost.p50, p99: r.all.fromPost.p99 },
+        spreadP99: r.all.fromFirst.p99,
+        perJoinMs: r.serverCpu.perJoinMs,
+        perFrameUs: r.serverCpu.perFrameUs,
+        waitSeconds: r.serverCpu.waitSeconds,
       }
     : null;
 }

@@ -7,23 +7,32 @@
  * port and the same persisted state.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, extname, join } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import type { ProviderEvent } from "../../scoring/index.ts";
 import { freePort, postSignedBatch, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
 import { descendants } from "../herd/procs.ts";
 
-/** KEY=VALUE lines of .dev.vars.example, the values every local run uses. */
-function devVars(): Record<string, string> {
+/** KEY=VALUE lines of a project's .dev.vars.example (Crease's), the values every local run uses. */
+function devVars(root: string): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const line of readFileSync(join(ROOT, ".dev.vars.example"), "utf8").split("\n")) {
+  const file = join(root, ".dev.vars.example");
+  if (!existsSync(file)) return vars;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
     const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (match?.[1] && match[2] !== undefined) vars[match[1]] = match[2];
   }
   return vars;
+}
+
+/** The `main` entry of a wrangler.toml. */
+function mainOf(project: string): string {
+  const main = /^main\s*=\s*"([^"]+)"/m.exec(readFileSync(join(project, "wrangler.toml"), "utf8"))?.[1];
+  if (!main) throw new Error(`${project}/wrangler.toml: no main`);
+  return main;
 }
 
 export interface MiniflareStackOptions {
@@ -33,6 +42,14 @@ export interface MiniflareStackOptions {
   stateDir?: string;
   /** Values on top of wrangler.toml's and .dev.vars.example's (like `--var NAME:VALUE`). */
   vars?: Record<string, string>;
+  /**
+   * The folder holding the Worker's wrangler.toml (default: Crease's own). The bench's peers
+   * (bench/fanout/partyserver/, bench/fanout/bare/) run the same way, so every system under
+   * test shares one runtime and no proxy.
+   */
+  project?: string;
+  /** The Worker's name in Miniflare (default "crease"). */
+  name?: string;
 }
 
 const workerdPids = (): Set<number> =>
@@ -52,7 +69,10 @@ export class MiniflareStack {
   private pids = new Set<number>();
   base = "";
 
+  private readonly project: string;
+
   constructor(private readonly opts: MiniflareStackOptions = {}) {
+    this.project = opts.project ?? ROOT;
     this.port = opts.port ?? null;
     this.stateDir = opts.stateDir ?? null;
   }
@@ -71,7 +91,7 @@ export class MiniflareStack {
         join(ROOT, "node_modules", ".bin", "wrangler"),
         ["deploy", "--dry-run", "--outdir", outdir],
         {
-          cwd: ROOT,
+          cwd: this.project,
           stdio: "ignore",
           env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
         },
@@ -82,15 +102,16 @@ export class MiniflareStack {
       this.dirs.push(this.stateDir);
     }
     this.port ??= await freePort();
-    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, "wrangler.toml"));
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(this.project, "wrangler.toml"));
     const before = workerdPids();
     this.mf = new Miniflare({
       ...workerOptions,
-      name: "crease",
+      name: this.opts.name ?? "crease",
       modules: true,
-      scriptPath: join(this.outdir, "index.js"),
+      // wrangler names the bundle after the entry point (workers/index.ts → index.js).
+      scriptPath: join(this.outdir, `${basename(mainOf(this.project), extname(mainOf(this.project)))}.js`),
       modulesRoot: this.outdir,
-      bindings: { ...workerOptions.bindings, ...devVars(), ...this.opts.vars },
+      bindings: { ...workerOptions.bindings, ...devVars(this.project), ...this.opts.vars },
       host: "127.0.0.1",
       port: this.port,
       durableObjectsPersist: join(this.stateDir, "do"),

@@ -1,4 +1,8 @@
-/** The Markdown half of a bench run: one table per phase, ratios against the `ws` floor. */
+/**
+ * The Markdown half of a bench run: one table per phase, ratios against the `ws` floor, and
+ * each system against its Durable Object peers on the same runtime (partyserver, a bare object)
+ * with the servers' CPU per join and per delivered frame.
+ */
 import type { ScenarioResult } from "./scenario.ts";
 import type { ScenarioName, Summary, Workload } from "./workload.ts";
 
@@ -28,6 +32,7 @@ export function markdownReport(r: Report): string {
   ];
   const floor = r.results.ws ?? undefined;
   headline(lines, r.results, floor);
+  againstPeers(lines, r.results);
   const table = (
     title: string,
     pick: (s: ScenarioResult) => { lat: Summary; floorLat?: Summary; rate?: number },
@@ -106,6 +111,41 @@ function headline(
   lines.push(
     "",
     "Publish 2xx: every publish of the run (steady and burst), POST to 2xx. Bytes per join: what a subscriber received until its first frame was whole (for Crease the gzipped snapshot the client library asks for; Socket.IO's handshake is not visible to the harness).",
+    "",
+  );
+}
+
+/**
+ * Issue 20's measures: each system ÷ partyserver and ÷ the bare Durable Object, in time (connect,
+ * spread, end to end) and in the server's CPU per operation, which two shared cores disturb far
+ * less than wall-clock time; the wait for a core says how busy the machine was.
+ */
+function againstPeers(lines: string[], results: Partial<Record<ScenarioName, ScenarioResult | null>>): void {
+  const party = results.partyserver ?? undefined;
+  const bare = results.bare ?? undefined;
+  // Two decimals: the issue's goals sit at 1.0× and 1.3×.
+  const r2 = (x: number, base: number | undefined) =>
+    base && base > 0 && x > 0 ? `${(x / base).toFixed(2)}×` : "–";
+  const both = (x: number, read: (s: ScenarioResult) => number) =>
+    `${r2(x, party ? read(party) : undefined)} | ${r2(x, bare ? read(bare) : undefined)}`;
+  const us = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : "–");
+  lines.push("## Against the Durable Object peers, and what the server's CPU says", "");
+  lines.push(
+    "| system | connect all, ms | ÷ party | ÷ bare | spread p99 ms | ÷ party | ÷ bare | end to end p99 ms | ÷ party | ÷ bare | CPU per join, ms | ÷ party | ÷ bare | CPU per frame, µs | ÷ party | ÷ bare | CPU connect / steady / burst, s | waiting for a core, s |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  const join = (s: ScenarioResult) => s.serverCpu?.perJoinMs ?? Number.NaN;
+  const frame = (s: ScenarioResult) => s.serverCpu?.perFrameUs ?? Number.NaN;
+  for (const [name, s] of Object.entries(results) as [ScenarioName, ScenarioResult | null][]) {
+    if (!s) continue;
+    const c = s.serverCpu;
+    lines.push(
+      `| ${name} | ${ms(s.connectMs)} | ${both(s.connectMs, (p) => p.connectMs)} | ${ms(s.all.fromFirst.p99)} | ${both(s.all.fromFirst.p99, (p) => p.all.fromFirst.p99)} | ${ms(s.all.fromPost.p99)} | ${both(s.all.fromPost.p99, (p) => p.all.fromPost.p99)} | ${us(c?.perJoinMs)} | ${both(join(s), join)} | ${us(c?.perFrameUs)} | ${both(frame(s), frame)} | ${c ? `${c.connect} / ${c.steady} / ${c.burst}` : "–"} | ${c ? c.waitSeconds : "–"} |`,
+    );
+  }
+  lines.push(
+    "",
+    "CPU: user + system seconds of the server's processes, every thread, from /proc (`bench/fanout/server-cpu.ts`): the workerd Miniflare spawned, both workerd processes of `wrangler dev` (its proxy and the Worker), or the Node server. Per join: connect CPU ÷ subscribers. Per frame: steady + burst CPU ÷ patch frames the subscribers received (Crease's include the signed ingest, the ledger's commit and the engine). Waiting: time the server's threads were runnable but not running, all three phases.",
     "",
   );
 }

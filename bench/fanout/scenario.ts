@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { sleep } from "../../test/support/time.ts";
+import { type CpuReading, cpuBetween, readCpu } from "./server-cpu.ts";
 import type { FromChild, ToChild } from "./subscribers.ts";
 import type { Target } from "./targets.ts";
 import { nowMs, round, type Summary, seededRandom, summarize, type Workload } from "./workload.ts";
@@ -36,8 +37,32 @@ export interface ScenarioResult {
   burst: PhaseResult;
   /** `ack`: every publish's round trip (POST to 2xx), both phases. */
   all: { fromAck: Summary; fromPost: Summary; fromFirst: Summary; ack: Summary };
+  /** The server's own processes, as the kernel counts them (bench/fanout/server-cpu.ts). */
+  serverCpu: ServerCpu;
   failures: string[];
   badSockets: number;
+}
+
+export interface ServerCpu {
+  /** What was read: the workerd Miniflare spawned, wrangler dev's workerd pair, or the Node server. */
+  pids: number[];
+  /** CPU seconds (user + system, every thread) while the subscribers connected. */
+  connect: number;
+  /** CPU seconds from the first steady publish until the burst began (the steady phase drained). */
+  steady: number;
+  /** CPU seconds from the first burst publish until every subscriber held the last version. */
+  burst: number;
+  /** Seconds the server's threads were runnable but waiting for a core, over the three phases. */
+  waitSeconds: number;
+  wait: { connect: number; steady: number; burst: number };
+  /** Connect CPU ÷ subscribers, in ms. */
+  perJoinMs: number;
+  /** (steady + burst) CPU ÷ delivered frames, in µs. */
+  perFrameUs: number;
+  /** Patch frames the subscribers received in the steady and burst phases (a coalesced run is one). */
+  frames: number;
+  /** Per thread name, CPU seconds over the three phases: which thread did the work. */
+  threads: Record<string, number>;
 }
 
 interface Published {
@@ -84,6 +109,8 @@ export async function runScenario(
     const share = children.map(
       (_, i) => Math.floor(w.subscribers / children.length) + (i < w.subscribers % children.length ? 1 : 0),
     );
+    const pids = target.serverPids();
+    const cpu0 = readCpu(pids);
     const started = nowMs();
     const connected = await Promise.all(
       children.map((child, i) =>
@@ -103,6 +130,7 @@ export async function runScenario(
       ),
     );
     const connectMs = round(nowMs() - started);
+    const cpu1 = readCpu(pids);
     const joinBytes = summarize(
       (connected as Extract<FromChild, { event: "connected" }>[])
         .flatMap((c) => c.joinBytes)
@@ -118,6 +146,7 @@ export async function runScenario(
     };
     // Steady: one version every 1/rate s, jittered ±50 % by the seed.
     const interval = 1000 / w.steadyRate;
+    const cpu2 = readCpu(pids);
     let due = nowMs();
     for (let k = 1; k <= w.steadyEvents; k++) {
       await sleep(due - nowMs());
@@ -125,6 +154,7 @@ export async function runScenario(
       due += interval * (0.5 + random());
     }
     await sleep(500);
+    const cpu3 = readCpu(pids);
     // Burst: back to back, each as soon as the previous one was acknowledged.
     for (let k = w.steadyEvents + 1; k <= w.steadyEvents + w.burstEvents; k++) await publish(k, "burst");
 
@@ -134,7 +164,14 @@ export async function runScenario(
         request(child, { cmd: "collect", initialSeq, expected, timeoutMs: w.deliveryTimeoutMs }, "collected"),
       ),
     )) as Extract<FromChild, { event: "collected" }>[];
+    const cpu4 = readCpu(pids);
     await Promise.all(children.map((child) => request(child, { cmd: "close" }, "closed")));
+    const serverCpu = costOf(
+      pids,
+      [cpu0, cpu1, cpu2, cpu3, cpu4],
+      w.subscribers,
+      replies.reduce((n, r) => n + r.frames, 0),
+    );
 
     const phase = (name: Published["phase"]): PhaseResult => {
       const fromAck: number[] = [];
@@ -198,6 +235,7 @@ export async function runScenario(
         fromFirst: summarize(everySpread),
         ack: summarize(published.map((p) => p.tAck - p.tPost)),
       },
+      serverCpu,
       failures: replies.flatMap((r) => r.failures).slice(0, 10),
       badSockets: replies.reduce((n, r) => n + r.badSockets, 0),
     };
@@ -211,4 +249,28 @@ function spreadOf(replies: Extract<FromChild, { event: "collected" }>[], i: numb
   const all = replies.flatMap((r) => (r.arrivals[i] ?? []).filter((at) => !Number.isNaN(at)));
   const first = Math.min(...all);
   return all.map((at) => at - first);
+}
+
+/** The phases' CPU and wait from five readings (before connect, after, steady start, burst start, end). */
+function costOf(pids: number[], readings: CpuReading[], joins: number, frames: number): ServerCpu {
+  const [r0, r1, r2, r3, r4] = readings as [CpuReading, CpuReading, CpuReading, CpuReading, CpuReading];
+  const connect = cpuBetween(r0, r1);
+  const steady = cpuBetween(r2, r3);
+  const burst = cpuBetween(r3, r4);
+  const threads: Record<string, number> = {};
+  for (const phase of [connect, steady, burst])
+    for (const [name, sec] of Object.entries(phase.threads))
+      threads[name] = Math.round(((threads[name] ?? 0) + sec) * 1000) / 1000;
+  return {
+    pids,
+    connect: connect.cpuSeconds,
+    steady: steady.cpuSeconds,
+    burst: burst.cpuSeconds,
+    waitSeconds: Math.round((connect.waitSeconds + steady.waitSeconds + burst.waitSeconds) * 1000) / 1000,
+    wait: { connect: connect.waitSeconds, steady: steady.waitSeconds, burst: burst.waitSeconds },
+    perJoinMs: joins > 0 ? round((connect.cpuSeconds * 1000) / joins) : Number.NaN,
+    perFrameUs: frames > 0 ? round(((steady.cpuSeconds + burst.cpuSeconds) * 1e6) / frames) : Number.NaN,
+    frames,
+    threads,
+  };
 }

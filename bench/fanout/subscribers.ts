@@ -38,6 +38,8 @@ export type FromChild =
       event: "collected";
       /** arrivals[i][j]: when socket j received expected[i] (NaN if it never did). */
       arrivals: number[][];
+      /** Patch frames received by this process's sockets (a coalesced run of versions is one). */
+      frames: number;
       failures: string[];
       badSockets: number;
     }
@@ -205,7 +207,8 @@ async function collect(msg: Extract<ToChild, { cmd: "collect" }>): Promise<void>
       if (failures.length < 5) failures.push(`socket ${j}: ${problems.join("; ")}`);
     }
   });
-  send({ event: "collected", arrivals, failures, badSockets });
+  const frames = subscribers.reduce((n, s) => n + s.received.length, 0);
+  send({ event: "collected", arrivals, frames, failures, badSockets });
 }
 
 process.on("message", (msg: ToChild) => {

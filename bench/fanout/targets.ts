@@ -10,6 +10,7 @@ import { cricsheetToEvents } from "../../cricsheet/index.ts";
 import { HEARTBEAT_PING } from "../../protocol/live-wire.ts";
 import type { ProviderEvent } from "../../scoring/index.ts";
 import { freePort, LocalStack, ROOT, tempStateDir } from "../../scripts/local-stack.ts";
+import { descendants } from "../herd/procs.ts";
 import { MiniflareStack } from "./miniflare-stack.ts";
 import type { ClientKind } from "./subscribers.ts";
 import { baselinePayload, type ScenarioName } from "./workload.ts";
@@ -27,6 +28,12 @@ export interface Target {
   prepare(): Promise<number>;
   /** Publishes version k (1-based after prepare) and resolves on the 2xx; returns its seq. */
   publish(k: number): Promise<number>;
+  /**
+   * The processes whose CPU is the server's, once started (bench/fanout/server-cpu.ts): the
+   * workerd Miniflare spawned, both workerd processes of `wrangler dev` (proxy and Worker), or
+   * the Node baseline's own process.
+   */
+  serverPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -39,6 +46,7 @@ const FIXTURE = join(ROOT, "fixtures", "cricsheet", "1175359.json");
  */
 export function creaseTarget(matchId: string, runtime: "wrangler" | "miniflare"): Target {
   let stack: LocalStack | MiniflareStack | null = null;
+  let pids: number[] = [];
   const events: ProviderEvent[] = cricsheetToEvents(JSON.parse(readFileSync(FIXTURE, "utf8")), { matchId });
   const ingest = async (event: ProviderEvent | undefined): Promise<number> => {
     if (!stack || !event) throw new Error("crease: not started, or the match has run out of events");
@@ -53,16 +61,23 @@ export function creaseTarget(matchId: string, runtime: "wrangler" | "miniflare")
     // The client library's plain ping: answered by the runtime, and what keeps a socket from 4009.
     heartbeat: HEARTBEAT_PING,
     async start() {
+      const before = new Set(workerdPids());
       stack =
         runtime === "wrangler" ? new LocalStack(await freePort(), tempStateDir()) : new MiniflareStack();
       await stack.start();
+      pids =
+        stack instanceof MiniflareStack
+          ? stack.runtimePids()
+          : workerdPids().filter((pid) => !before.has(pid));
     },
     // As the client library connects: snapshots gzipped.
     url: () => `${stack?.base.replace("http", "ws")}/v1/matches/${matchId}/ws?region=weur&snapshot=gzip`,
     protocols: () => ["crease.v1"],
     prepare: () => ingest(events[0]),
     publish: (k) => ingest(events[k]),
+    serverPids: () => pids,
     async stop() {
+      pids = [];
       await stack?.stop();
     },
   };
@@ -90,6 +105,7 @@ function nodeTarget(name: "ws" | "socketio", script: string, payloadBytes: numbe
     protocols: () => [],
     prepare: async () => 0,
     publish: (k) => postPayload(`http://127.0.0.1:${port}/publish`, k, payloadBytes),
+    serverPids: () => (child?.pid ? [child.pid] : []),
     async stop() {
       const proc = child;
       child = null;
@@ -112,14 +128,35 @@ async function postPayload(url: string, k: number, payloadBytes: number): Promis
   return k;
 }
 
-/** The partyserver baseline under `wrangler dev`, the same local runtime and proxy as Crease. */
-export function partyserverTarget(payloadBytes: number): Target {
+/**
+ * A Durable Object peer of Crease's rooms, a Worker in its own folder under bench/fanout/ whose
+ * room is at `path` (WebSocket to subscribe, POST to publish): partyserver's `Server`
+ * (bench/fanout/partyserver/) or a bare hibernating object (bench/fanout/bare/). It runs where
+ * Crease runs: `wrangler dev` with its proxy, or workerd via Miniflare with none.
+ */
+function durableObjectPeer(
+  name: "partyserver" | "bare",
+  path: string,
+  runtime: "wrangler" | "miniflare",
+  payloadBytes: number,
+): Target {
+  const project = join(import.meta.dirname, name);
   let child: ChildProcess | null = null;
+  let stack: MiniflareStack | null = null;
   let base = "";
+  let pids: number[] = [];
   return {
-    name: "partyserver",
+    name,
     client: "raw",
     async start() {
+      if (runtime === "miniflare") {
+        stack = new MiniflareStack({ project, name: `bench-${name}` });
+        await stack.start();
+        base = stack.base;
+        pids = stack.runtimePids();
+        return;
+      }
+      const before = new Set(workerdPids());
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
       const proc = spawn(
@@ -128,7 +165,7 @@ export function partyserverTarget(payloadBytes: number): Target {
           "--show-interactive-dev-session=false",
         ]),
         {
-          cwd: join(import.meta.dirname, "partyserver"),
+          cwd: project,
           detached: true,
           stdio: "ignore",
           env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
@@ -137,21 +174,26 @@ export function partyserverTarget(payloadBytes: number): Target {
       child = proc;
       const deadline = Date.now() + 60_000;
       for (;;) {
-        if (proc.exitCode !== null) throw new Error(`partyserver: wrangler dev exited with ${proc.exitCode}`);
-        if (Date.now() > deadline) throw new Error("partyserver: wrangler dev did not answer within 60 s");
+        if (proc.exitCode !== null) throw new Error(`${name}: wrangler dev exited with ${proc.exitCode}`);
+        if (Date.now() > deadline) throw new Error(`${name}: wrangler dev did not answer within 60 s`);
         try {
           await (await fetch(`${base}/`)).body?.cancel();
-          return;
+          break;
         } catch {
           await new Promise((r) => setTimeout(r, 200));
         }
       }
+      pids = workerdPids().filter((pid) => !before.has(pid));
     },
-    url: () => `${base.replace("http", "ws")}/parties/bench-room/match`,
+    url: () => `${base.replace("http", "ws")}${path}`,
     protocols: () => [],
     prepare: async () => 0,
-    publish: (k) => postPayload(`${base}/parties/bench-room/match`, k, payloadBytes),
+    publish: (k) => postPayload(`${base}${path}`, k, payloadBytes),
+    serverPids: () => pids,
     async stop() {
+      pids = [];
+      await stack?.stop();
+      stack = null;
       const proc = child;
       child = null;
       if (!proc?.pid || proc.exitCode !== null) return;
@@ -162,4 +204,19 @@ export function partyserverTarget(payloadBytes: number): Target {
       clearTimeout(kill);
     },
   };
+}
+
+/** One partyserver `Server` with hibernation, the room a user would otherwise pick on Cloudflare. */
+export const partyserverTarget = (payloadBytes: number, runtime: "wrangler" | "miniflare" = "wrangler") =>
+  durableObjectPeer("partyserver", "/parties/bench-room/match", runtime, payloadBytes);
+
+/** A bare hibernating Durable Object (accept, getWebSockets, send): the runtime's own floor. */
+export const bareTarget = (payloadBytes: number, runtime: "wrangler" | "miniflare") =>
+  durableObjectPeer("bare", "/room", runtime, payloadBytes);
+
+/** The workerd processes descended from this one, now (wrangler dev runs two: its proxy and the Worker). */
+function workerdPids(): number[] {
+  return descendants()
+    .filter((p) => p.name === "workerd")
+    .map((p) => p.pid);
 }

@@ -4,8 +4,14 @@
  * The same workload runs against Crease and every baseline, so the ratios compare like with like.
  */
 
-export type ScenarioName = "crease" | "ws" | "socketio" | "partyserver";
-export const SCENARIOS: readonly ScenarioName[] = ["crease", "ws", "socketio", "partyserver"] as const;
+export type ScenarioName = "crease" | "ws" | "socketio" | "partyserver" | "bare";
+export const SCENARIOS: readonly ScenarioName[] = [
+  "crease",
+  "ws",
+  "socketio",
+  "partyserver",
+  "bare",
+] as const;
 
 export interface Workload {
   seed: number;
