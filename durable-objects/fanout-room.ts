@@ -28,8 +28,10 @@ import {
   SUBPROTOCOL,
 } from "../protocol/live-messages.ts";
 import {
+  type Feed,
+  type HandoffOf,
+  isFeed,
   parseHandoff,
-  type RoomHandoff,
   refusalResponse,
   type TreePosition,
 } from "../protocol/room-handoff.ts";
@@ -45,7 +47,7 @@ import { TreeNodeStore } from "../storage/tree-node-store.ts";
  * report, forward, leave) and the sliced broadcast over one book of attachments read once per
  * wake-up. A feed (MatchRoom, TickerRoom) says only what is its own, in the hooks below.
  */
-export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandoff>
+export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
   extends DurableObject<Env>
   implements FanoutRoomRpc<I, P>
 {
@@ -74,9 +76,9 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
 
-  /** The feed's handoff (null when the request is another feed's), and the identity it names. */
-  protected abstract accepts(handoff: RoomHandoff): handoff is H;
-  protected abstract identityOf(handoff: H): I;
+  /** The feed whose handoffs this room takes, and the identity a handoff names. */
+  protected abstract readonly feed: F;
+  protected abstract identityOf(handoff: HandoffOf<F>): I;
   protected abstract readIdentity(): I | null;
   protected abstract writeIdentity(identity: I): void;
   /** The root object a hub (shard 0) reports to, and a sibling room by shard. */
@@ -86,7 +88,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   protected abstract head(): Head;
   protected abstract hasState(): boolean;
   /** A new socket: tags beyond its wire format, attachment fields, and its first frames. */
-  protected abstract welcome(ws: WebSocket, handoff: H, joined: Promise<void>): Promise<unknown>;
+  protected abstract welcome(ws: WebSocket, handoff: HandoffOf<F>, joined: Promise<void>): Promise<unknown>;
   /** A resume (or a conflated reader come back, with no position): its answer; says what it sent. */
   protected abstract answer(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent>;
   /** Publications from the parent, in order, already serialised by the queue. */
@@ -98,14 +100,14 @@ export abstract class FanoutRoom<I extends TreePosition, P, H extends RoomHandof
   /** The feed's own work at each presence tick (after reporting up, before tending readers). */
   protected async tick(_identity: I, _now: number): Promise<void> {}
   /** Tags beyond the wire format, and attachment fields, for a socket of this handoff. */
-  protected socketOf(_handoff: H): { tags: string[]; extras: Partial<SocketAttachment> } {
+  protected socketOf(_handoff: HandoffOf<F>): { tags: string[]; extras: Partial<SocketAttachment> } {
     return { tags: [], extras: {} };
   }
 
   /** A viewer's WebSocket, handed over by the Worker; a refusal when full or admitting too fast. */
   override async fetch(request: Request): Promise<Response> {
     const handoff = parseHandoff(request.headers);
-    if (!handoff || !this.accepts(handoff))
+    if (!handoff || !isFeed(handoff, this.feed))
       return Response.json({ error: "bad room handoff" }, { status: 400 });
     this.remember(this.identityOf(handoff));
     const sockets = this.ctx.getWebSockets().length;

@@ -18,7 +18,7 @@ import { coalescedFrames, momentFrame, presenceFrame, versionFrames } from "../p
 import { CLOSE_CODES } from "../protocol/live-messages.ts";
 import type { Moment } from "../protocol/moments.ts";
 import type { Publication, PublishedPatch, ResumeAnswer } from "../protocol/publication.ts";
-import type { MatchHandoff, RoomHandoff, RoomIdentity } from "../protocol/room-handoff.ts";
+import type { MatchHandoff, RoomIdentity } from "../protocol/room-handoff.ts";
 import { stateAsJson } from "../protocol/state-json.ts";
 import type { TreeParent } from "../rpc/fanout.ts";
 import { ledgerStub, ledgerTreeRoot } from "../rpc/ledger.ts";
@@ -35,7 +35,8 @@ import { FanoutRoom } from "./fanout-room.ts";
  * once per version), and moments. Every stream decision is edge/room-stream.ts's. It never
  * writes match state.
  */
-export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandoff> implements RoomRpc {
+export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> implements RoomRpc {
+  protected readonly feed = "match";
   private readonly ring: VersionRing;
   /** Ledger pulls in flight, by history and seq: identical ones (a resume flood, a herd) share one call. */
   private readonly pulls = new InFlight<ResumeAnswer | null>();
@@ -43,10 +44,6 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, MatchHandof
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.ring = new VersionRing(ctx.storage.sql, this.node, this.config.ringSize);
-  }
-
-  protected accepts(handoff: RoomHandoff): handoff is MatchHandoff {
-    return handoff.feed === "match";
   }
 
   protected identityOf({ matchId, region, shard }: MatchHandoff): RoomIdentity {

@@ -1,10 +1,15 @@
 import { readConfig } from "../config/crease-config.ts";
 import { WS_OPEN } from "../edge/close-quietly.ts";
 import type { AnswerSent } from "../edge/resume-meter.ts";
-import { classifyTickerArrival, planTickerSync, syncFrames, viewerAhead } from "../edge/ticker-stream.ts";
-import { assertNever } from "../protocol/assert-never.ts";
-import type { RoomHandoff, TickerHandoff } from "../protocol/room-handoff.ts";
-import { entryFrame, headlinesFrame, type TickerEntry, type TickerPublication } from "../protocol/ticker.ts";
+import {
+  planTickerBatch,
+  planTickerSync,
+  syncFrames,
+  type TickerStep,
+  viewerAhead,
+} from "../edge/ticker-stream.ts";
+import type { TickerHandoff } from "../protocol/room-handoff.ts";
+import { entryFrame, headlinesFrame, type TickerPublication } from "../protocol/ticker.ts";
 import type { TreeParent } from "../rpc/fanout.ts";
 import { matchIndexStub, tickerTreeRoot } from "../rpc/match-index.ts";
 import { type TickerRoomIdentity, type TickerRoomRpc, tickerRoomStub } from "../rpc/ticker-room.ts";
@@ -18,9 +23,10 @@ import { FanoutRoom } from "./fanout-room.ts";
  * with its ring in SQLite (storage/headline-store.ts), so hibernation loses nothing.
  */
 export class TickerRoom
-  extends FanoutRoom<TickerRoomIdentity, TickerPublication, TickerHandoff>
+  extends FanoutRoom<TickerRoomIdentity, TickerPublication, "ticker">
   implements TickerRoomRpc
 {
+  protected readonly feed = "ticker";
   private readonly headlines: HeadlineStore;
   /** A room that had nobody may hold headlines from before it left: it catches up before answering anyone. */
   protected override readonly catchUpOnJoin = true;
@@ -28,10 +34,6 @@ export class TickerRoom
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.headlines = new HeadlineStore(ctx.storage.sql, this.node, readConfig(env).ticker.ringSize);
-  }
-
-  protected accepts(handoff: RoomHandoff): handoff is TickerHandoff {
-    return handoff.feed === "ticker";
   }
 
   protected identityOf(handoff: TickerHandoff): TickerRoomIdentity {
@@ -66,68 +68,51 @@ export class TickerRoom
     return joined.catch(() => undefined).then(() => this.answer(ws, since, epoch));
   }
 
+  /** A viewer's first frames, or its answer to a resume: the changes it missed, else every headline. */
   protected answer(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent> {
-    return this.enqueue(() => this.sync(ws, since, epoch));
+    return this.enqueue(async () => {
+      const identity = this.readIdentity();
+      if (ws.readyState !== WS_OPEN || !identity) return { bytes: 0, seq: this.head().seq };
+      if (!this.hasState() || viewerAhead(this.head(), since, epoch)) await this.catchUp(identity);
+      const head = this.head();
+      const plan = planTickerSync(head, since, epoch, (from) => this.headlines.since(from));
+      return this.sendAll(
+        ws,
+        syncFrames(plan, head, () => this.headlines.headlines()),
+        head.seq,
+      );
+    });
   }
 
   protected async receive(batch: TickerPublication[]): Promise<void> {
     const identity = this.readIdentity();
-    if (!identity) return;
-    for (const publication of batch) {
-      if (!this.hasState()) return this.catchUp(identity);
-      const arrival = classifyTickerArrival(this.head(), publication);
-      switch (arrival.kind) {
-        case "full":
-          if (publication.kind === "full") await this.replace(identity, publication);
-          break;
-        case "next":
-          await this.advance(identity, publication.epoch, arrival.entries);
-          break;
-        case "duplicate":
-          break;
-        case "hole":
-          return this.catchUp(identity);
-        default:
-          assertNever(arrival);
-      }
-    }
+    if (identity) await this.take(identity, planTickerBatch(this.head(), this.hasState(), batch));
   }
 
   /** Pulls what this room missed (or everything) from the match index. */
   protected async catchUp(identity: TickerRoomIdentity): Promise<void> {
     const head = this.head();
     const answer = await matchIndexStub(this.env).tickerSince(head.epoch, head.seq);
-    if (answer.kind === "full") return this.replace(identity, answer);
-    const arrival = classifyTickerArrival(head, answer);
-    if (arrival.kind === "next") await this.advance(identity, answer.epoch, arrival.entries);
+    // The source's answer is the newest there is: nothing to pull behind it.
+    const steps = planTickerBatch(head, true, [answer]).filter((step) => step.kind !== "pull");
+    await this.take(identity, steps);
   }
 
-  private async advance(identity: TickerRoomIdentity, epoch: string, entries: TickerEntry[]): Promise<void> {
-    this.headlines.advance(entries);
-    this.forward(identity, { kind: "changes", epoch, entries });
-    const frames = entries.map((entry) => entryFrame(entry, false));
-    await this.broadcast(() => frames);
-  }
-
-  private async replace(identity: TickerRoomIdentity, full: Extract<TickerPublication, { kind: "full" }>) {
-    const head = this.head();
-    if (head.epoch === full.epoch && head.seq === full.seq && this.hasState()) return;
-    this.headlines.replace(full.epoch, full.seq, full.headlines);
-    this.forward(identity, full);
-    await this.broadcast(headlinesFrame(full.epoch, full.seq, full.headlines));
-  }
-
-  /** A viewer's first frames, or its answer to a resume: the changes it missed, else every headline. */
-  private async sync(ws: WebSocket, since?: number, epoch?: string): Promise<AnswerSent> {
-    const identity = this.readIdentity();
-    if (ws.readyState !== WS_OPEN || !identity) return { bytes: 0, seq: this.head().seq };
-    if (!this.hasState() || viewerAhead(this.head(), since, epoch)) await this.catchUp(identity);
-    const head = this.head();
-    const plan = planTickerSync(head, since, epoch, (from) => this.headlines.since(from));
-    return this.sendAll(
-      ws,
-      syncFrames(plan, head, () => this.headlines.headlines()),
-      head.seq,
-    );
+  /** Each step stored, forwarded to the children at once, then sent to this room's sockets. */
+  private async take(identity: TickerRoomIdentity, steps: TickerStep[]): Promise<void> {
+    for (const step of steps) {
+      if (step.kind === "pull") await this.catchUp(identity);
+      else if (step.kind === "full") {
+        const { epoch, seq, headlines } = step.full;
+        this.headlines.replace(epoch, seq, headlines);
+        this.forward(identity, step.full);
+        await this.broadcast(headlinesFrame(epoch, seq, headlines));
+      } else {
+        this.headlines.advance(step.entries);
+        this.forward(identity, { kind: "changes", epoch: step.epoch, entries: step.entries });
+        const frames = step.entries.map((entry) => entryFrame(entry, false));
+        await this.broadcast(() => frames);
+      }
+    }
   }
 }

@@ -44,6 +44,43 @@ export function classifyTickerArrival(head: TickerHead, publication: TickerPubli
   return entries.length > 0 ? { kind: "next", entries } : { kind: "duplicate" };
 }
 
+/** What a room does with a batch from its parent, step by step. */
+export type TickerStep =
+  | { kind: "full"; full: Extract<TickerPublication, { kind: "full" }> }
+  | { kind: "next"; epoch: string; entries: TickerEntry[] }
+  /** A hole, another history's changes, or no state yet: pull from the source (which brings the rest). */
+  | { kind: "pull" };
+
+/**
+ * A batch of publications from the parent as steps, each judged against the position the steps
+ * before it reach; the first hole ends the plan with a pull, and the list the room already holds
+ * is no step. `held`: whether the room holds the headlines at all (a room without them pulls
+ * before anything else).
+ */
+export function planTickerBatch(
+  head: TickerHead,
+  held: boolean,
+  batch: readonly TickerPublication[],
+): TickerStep[] {
+  if (!held) return [{ kind: "pull" }];
+  const steps: TickerStep[] = [];
+  let at = head;
+  for (const publication of batch) {
+    const arrival = classifyTickerArrival(at, publication);
+    if (arrival.kind === "hole") return [...steps, { kind: "pull" }];
+    if (publication.kind === "full") {
+      // The very list the room holds (a pull that crossed the publication) changes nothing.
+      if (publication.epoch !== at.epoch || publication.seq !== at.seq)
+        steps.push({ kind: "full", full: publication });
+      at = { epoch: publication.epoch, seq: publication.seq };
+    } else if (arrival.kind === "next") {
+      steps.push({ kind: "next", epoch: publication.epoch, entries: arrival.entries });
+      at = { epoch: publication.epoch, seq: arrival.entries.at(-1)?.seq ?? at.seq };
+    }
+  }
+  return steps;
+}
+
 /**
  * The changes from `since` to `head`, continuous, out of a log or a ring ordered by seq; null
  * when it does not reach back that far or a link is missing. The one chain rule of every replay

@@ -61,6 +61,13 @@ export interface TickerHandoff extends CommonHandoff {
 }
 
 export type RoomHandoff = MatchHandoff | TickerHandoff;
+export type Feed = RoomHandoff["feed"];
+export type HandoffOf<F extends Feed> = Extract<RoomHandoff, { feed: F }>;
+
+/** Whether a handoff is for `feed`'s rooms (a room of another feed answers 400). */
+export function isFeed<F extends Feed>(handoff: RoomHandoff, feed: F): handoff is HandoffOf<F> {
+  return handoff.feed === feed;
+}
 
 const common = {
   region: z.string().min(1).max(8),

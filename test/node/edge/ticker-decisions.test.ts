@@ -7,6 +7,7 @@ import {
   applyEntries,
   classifyTickerArrival,
   entriesSince,
+  planTickerBatch,
   planTickerSync,
   viewerAhead,
 } from "../../../edge/ticker-stream.ts";
@@ -134,6 +135,27 @@ describe("a ticker room's stream", () => {
     expect(classifyTickerArrival(head, { kind: "full", epoch: "e2", seq: 1, headlines: [] })).toEqual({
       kind: "full",
     });
+  });
+
+  it("plans a batch step by step: each publication judged on the position the steps before it reach", () => {
+    const head = { epoch: "e1", seq: 5 };
+    const changes = (...entries: TickerEntry[]) => ({ kind: "changes" as const, epoch: "e1", entries });
+    const full = { kind: "full" as const, epoch: "e2", seq: 1, headlines: [] };
+    // Two batches that continue each other, with an overlap: one step each, the overlap dropped.
+    expect(planTickerBatch(head, true, [changes(entry(6), entry(7)), changes(entry(7), entry(8))])).toEqual([
+      { kind: "next", epoch: "e1", entries: [entry(6), entry(7)] },
+      { kind: "next", epoch: "e1", entries: [entry(8)] },
+    ]);
+    // A new history, then changes on top of it; a hole ends the plan with a pull.
+    const onFull = { kind: "changes" as const, epoch: "e2", entries: [entry(2)] };
+    expect(planTickerBatch(head, true, [full, onFull, changes(entry(6))])).toEqual([
+      { kind: "full", full },
+      { kind: "next", epoch: "e2", entries: [entry(2)] },
+      { kind: "pull" },
+    ]);
+    // The list the room holds already is no step; a room without headlines pulls first.
+    expect(planTickerBatch({ epoch: "e2", seq: 1 }, true, [full])).toEqual([]);
+    expect(planTickerBatch(head, false, [changes(entry(6))])).toEqual([{ kind: "pull" }]);
   });
 
   it("replays a resume from the ring when it reaches back, else sends every headline", () => {
