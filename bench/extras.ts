@@ -1,10 +1,11 @@
 /**
  * The measurements that `npm run bench` runs after the fan-out scenarios in full mode (skipped
  * with --skip-extras, never in --quick): ingest rates (bench/ingest.ts), memory per idle socket
- * (bench/idle-memory.ts) and the restart herd (bench/herd.ts), each at its own CLI's defaults
- * and each on a fresh local stack, one after the other. Each script still runs on its own.
+ * (bench/idle-memory.ts) and the herds (bench/herd.ts, 1,000 viewers, on the run's runtime), each
+ * otherwise at its own CLI's defaults and each on a fresh local stack, one after the other. Each
+ * script still runs on its own.
  */
-import { type HerdResult, herdMarkdown, runHerd } from "./herd.ts";
+import { type HerdResult, type HerdRuntime, herdMarkdown, runHerd } from "./herd.ts";
 import { type IdleMemoryResult, idleMemoryMarkdown, runIdleMemory } from "./idle-memory.ts";
 import { type IngestResult, ingestMarkdown, runIngest } from "./ingest.ts";
 
@@ -19,25 +20,29 @@ export interface ExtrasReport {
   errors: Partial<Record<ExtraName, string>>;
 }
 
-const runners: { [K in ExtraName]: () => Promise<NonNullable<ExtrasReport[K]>> } = {
+const runners: { [K in ExtraName]: (runtime: HerdRuntime) => Promise<NonNullable<ExtrasReport[K]>> } = {
   ingest: () => runIngest(),
   idleMemory: () => runIdleMemory(),
-  herd: () => runHerd(),
+  herd: (runtime) => runHerd({ clients: 1000, runtime, timeoutSeconds: 60 }),
 };
 
-async function store<K extends ExtraName>(report: ExtrasReport, name: K): Promise<void> {
-  const result: ExtrasReport[K] = await runners[name]();
+async function store<K extends ExtraName>(
+  report: ExtrasReport,
+  name: K,
+  runtime: HerdRuntime,
+): Promise<void> {
+  const result: ExtrasReport[K] = await runners[name](runtime);
   report[name] = result;
 }
 
 /** Runs every extra in turn; one that throws is recorded as an error and the next one runs. */
-export async function runExtras(): Promise<ExtrasReport> {
+export async function runExtras(runtime: HerdRuntime): Promise<ExtrasReport> {
   const report: ExtrasReport = { ingest: null, idleMemory: null, herd: null, errors: {} };
   for (const name of EXTRAS) {
     console.error(`bench: extra ${name}…`);
     const started = performance.now();
     try {
-      await store(report, name);
+      await store(report, name, runtime);
       console.error(`bench: extra ${name} done in ${Math.round((performance.now() - started) / 1000)} s`);
     } catch (error) {
       report.errors[name] = String(error instanceof Error ? error.message : error);
@@ -68,7 +73,7 @@ export function extrasMarkdown(e: ExtrasReport): string {
       e.idleMemory,
       idleMemoryMarkdown,
     ),
-    ...section("The herd: connect, kill -9, restart (bench/herd.ts)", "herd", e.herd, (h) =>
+    ...section("The herds: reconnect after kill -9, and the toss (bench/herd.ts)", "herd", e.herd, (h) =>
       [
         herdMarkdown(h),
         ...(h.incomplete ? ["", "**Some clients did not converge within the timeout.**"] : []),

@@ -144,7 +144,7 @@ await Promise.all(
   ),
 );
 
-const extras: ExtrasReport | null = withExtras ? await runExtras() : null;
+const extras: ExtrasReport | null = withExtras ? await runExtras(runtime) : null;
 
 const machine = {
   date: new Date().toISOString(),
