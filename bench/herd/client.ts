@@ -9,7 +9,7 @@
  * process on the machine), and to see the library give up (it closes with CLIENT_GAVE_UP, 4000).
  */
 import WebSocket from "ws";
-import { subscribe, type Subscription } from "../../client/index.ts";
+import { type Subscription, subscribe } from "../../client/index.ts";
 import { nowMs } from "../fanout/workload.ts";
 
 /** The library's close code when it gives up on a connection (client/connection.ts CLIENT_GAVE_UP). */
@@ -82,7 +82,7 @@ export class HerdViewer {
           if (!isBinary && data.subarray(0, 40).toString().includes('"type":"retry"')) refused = true;
           else log().accepted.push(nowMs());
         });
-        this.on("close", (code: number) => {
+        this.on("close", () => {
           if (refused) log().refused.push(nowMs());
           else if (first && !this.abandoned) log().failed.push(nowMs());
         });
