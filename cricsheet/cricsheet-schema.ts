@@ -22,7 +22,8 @@ const extras = z.object({
 const wicket = z.object({
   player_out: name,
   kind: z.string().min(1),
-  fielders: z.array(z.object({ name, substitute: z.boolean().optional() })).optional(),
+  // A substitute whose name the scorers did not know has no `name`: `{"substitute": true}`.
+  fielders: z.array(z.object({ name: name.optional(), substitute: z.boolean().optional() })).optional(),
 });
 
 const delivery = z.object({
@@ -98,3 +99,6 @@ export const cricsheetMatchSchema = z.object({
 export type CricsheetMatch = z.infer<typeof cricsheetMatchSchema>;
 export type CricsheetInnings = CricsheetMatch["innings"][number];
 export type CricsheetDelivery = CricsheetInnings["overs"][number]["deliveries"][number];
+export type CricsheetFielder = NonNullable<
+  NonNullable<CricsheetDelivery["wickets"]>[number]["fielders"]
+>[number];

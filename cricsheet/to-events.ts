@@ -18,13 +18,19 @@ import type {
   DeliveryPayload,
   DismissalKind,
   Extras,
+  Fielder,
   MatchFormat,
   ProviderEvent,
   Wicket,
 } from "../scoring/events.ts";
 import { DISMISSAL_KINDS } from "../scoring/events.ts";
 import { CricsheetError } from "./cricsheet-error.ts";
-import { type CricsheetDelivery, type CricsheetMatch, cricsheetMatchSchema } from "./cricsheet-schema.ts";
+import {
+  type CricsheetDelivery,
+  type CricsheetFielder,
+  type CricsheetMatch,
+  cricsheetMatchSchema,
+} from "./cricsheet-schema.ts";
 import { inferInningsEndReasons } from "./innings-end-reason.ts";
 import { toMatchResult } from "./match-result.ts";
 import { syntheticClock } from "./synthetic-clock.ts";
@@ -200,11 +206,19 @@ function toDeliveryPayload(
         kind: toDismissalKind(w.kind, `${path}.wickets[${i}].kind`),
         playerOut: w.player_out,
       };
-      if (w.fielders && w.fielders.length > 0) wicket.fielders = w.fielders.map((f) => f.name);
+      if (w.fielders && w.fielders.length > 0) {
+        wicket.fielders = w.fielders.map((f, j) => toFielder(f, `${path}.wickets[${i}].fielders[${j}]`));
+      }
       return wicket;
     });
   }
   return payload;
+}
+
+function toFielder(f: CricsheetFielder, path: string): Fielder {
+  if (f.substitute) return f.name === undefined ? { substitute: true } : { substitute: true, name: f.name };
+  if (f.name === undefined) throw new CricsheetError(`${path}: a fielder with no name must be a substitute`);
+  return f.name;
 }
 
 function toDismissalKind(kind: string, path: string): DismissalKind {

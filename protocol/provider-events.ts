@@ -85,10 +85,17 @@ export const extrasSchema = z.strictObject({
   penalty: runs.optional(),
 });
 
+// A fielder is a name, or a substitute (Law 24.1), named when the provider knows who it was: the
+// card prints "c sub (Name) b Bowler" or "c sub b Bowler". Plain names stay valid as before.
+const substituteFielder = z.strictObject({ substitute: z.literal(true), name: name.optional() });
+
 export const wicketSchema = z.strictObject({
   kind: dismissalKind,
   playerOut: name,
-  fielders: z.array(name).max(LIMITS.maxFielders).optional(),
+  fielders: z
+    .array(z.union([name, substituteFielder]))
+    .max(LIMITS.maxFielders)
+    .optional(),
 });
 
 export const deliveryPayloadSchema = z.strictObject({

@@ -3,7 +3,7 @@
  * Every figure in an innings is a fold over these records, so a correction is "swap one record,
  * fold again" (see `innings-fold.ts`).
  */
-import type { DeliveryPayload, DismissalKind } from "./events.ts";
+import type { DeliveryPayload, DismissalKind, Fielder } from "./events.ts";
 import { ScoringError } from "./scoring-error.ts";
 
 export interface BallExtras {
@@ -17,7 +17,7 @@ export interface BallExtras {
 export interface BallWicket {
   kind: DismissalKind;
   playerOut: string;
-  fielders: string[];
+  fielders: Fielder[];
 }
 
 /** One delivery as applied, with every optional field made explicit so the state is plain JSON. */
@@ -78,11 +78,17 @@ export function toBallRecord(seq: number, d: DeliveryPayload): BallRecord {
     wickets: (d.wickets ?? []).map((w) => ({
       kind: w.kind,
       playerOut: w.playerOut,
-      fielders: [...(w.fielders ?? [])],
+      fielders: (w.fielders ?? []).map(copyFielder),
     })),
     shot: d.shot ? { angle: d.shot.angle, distance: d.shot.distance ?? null } : null,
     ...(d.overEnd !== undefined && { overEnd: d.overEnd }),
   };
+}
+
+/** A fresh copy of a fielder, with no `undefined` in it, so the state stays plain JSON. */
+function copyFielder(f: Fielder): Fielder {
+  if (typeof f === "string") return f;
+  return f.name === undefined ? { substitute: true } : { substitute: true, name: f.name };
 }
 
 /** Wides and no-balls are not legal balls: they do not count towards the over. */

@@ -81,10 +81,22 @@ export interface Extras {
   penalty?: number;
 }
 
+/**
+ * A substitute fielding for a player of the side (Law 24.1), as a scorecard marks them: "c sub
+ * (Yuvraj Singh) b Kumble", or "c sub b Kumble" when the source does not know who it was.
+ */
+export interface SubstituteFielder {
+  substitute: true;
+  name?: string;
+}
+
+/** A fielder in a dismissal: a player of the side by name, or a substitute. */
+export type Fielder = string | SubstituteFielder;
+
 export interface Wicket {
   kind: DismissalKind;
   playerOut: string;
-  fielders?: string[];
+  fielders?: Fielder[];
 }
 
 export interface DeliveryPayload {

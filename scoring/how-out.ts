@@ -1,11 +1,23 @@
 import { assertNever } from "./assert-never.ts";
+import type { Fielder } from "./events.ts";
 import type { Dismissal } from "./state.ts";
 
-function fieldersText(fielders: readonly string[]): string {
-  return fielders.join("/");
+/** A fielder's name, or null for a substitute whose name the source did not give. */
+export function fielderName(f: Fielder): string | null {
+  return typeof f === "string" ? f : (f.name ?? null);
 }
 
-/** The dismissal as a scorecard prints it: "c Smith b Jones", "run out (Smith)", "not out". */
+/** A fielder as a scorecard names them: "Smith", "sub (Smith)", or "sub" when nobody knows who. */
+function fielderText(f: Fielder): string {
+  if (typeof f === "string") return f;
+  return f.name === undefined ? "sub" : `sub (${f.name})`;
+}
+
+function fieldersText(fielders: readonly Fielder[]): string {
+  return fielders.map(fielderText).join("/");
+}
+
+/** The dismissal as a scorecard prints it: "c Smith b Jones", "c sub (Smith) b Jones", "run out (Smith)", "not out". */
 export function howOut(d: Dismissal | null): string {
   if (d === null) return "not out";
   const b = d.bowler ?? "";

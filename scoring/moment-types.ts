@@ -54,6 +54,7 @@ export interface WicketMoment extends MomentBase {
   dismissal: DismissalKind;
   /** The bowler credited with the wicket; null for a run out and the other kinds not credited to the bowler. */
   bowler: string | null;
+  /** The fielders' names (a substitute's too, when known; howOut marks them "sub"). */
   fielders: string[];
   /** Which wicket it was: 1 for the first down. */
   wicket: number;

@@ -11,7 +11,7 @@
  * earlier in the innings moves the ball it came on, so it is not taken back and announced again.
  */
 import { type BallRecord, ballRuns, bowlerRuns, isBallFaced, isFour, isLegal, isSix } from "./ball.ts";
-import { howOut } from "./how-out.ts";
+import { fielderName, howOut } from "./how-out.ts";
 import { countsAsWicket, isCreditedToBowler } from "./laws.ts";
 import type { MomentBody, MomentFact } from "./moment-types.ts";
 import { ballNotation, formatOvers } from "./overs.ts";
@@ -241,7 +241,8 @@ function walkInnings(inn: InningsState, bpo: number): MomentFact[] {
           howOut: howOut({ kind: w.kind, bowler: credited, fielders: w.fielders }),
           dismissal: w.kind,
           bowler: credited,
-          fielders: [...w.fielders],
+          // Names only: the howOut says who was a substitute, and an unnamed one has no name to give.
+          fielders: w.fielders.flatMap((f) => fielderName(f) ?? []),
           wicket: walk.wickets,
           score: { runs: totalAfter, wickets: walk.wickets },
           over: at,

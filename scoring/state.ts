@@ -3,7 +3,7 @@
  * and a client can receive it as is. `JSON.parse(JSON.stringify(s))` deep-equals `s`.
  */
 import type { BallExtras, BallRecord } from "./ball.ts";
-import type { DismissalKind, InningsEndReason, MatchFormat, MatchResult } from "./events.ts";
+import type { DismissalKind, Fielder, InningsEndReason, MatchFormat, MatchResult } from "./events.ts";
 
 export const MATCH_STATUSES = ["scheduled", "live", "innings break", "finished"] as const;
 export type MatchStatus = (typeof MATCH_STATUSES)[number];
@@ -29,7 +29,7 @@ export interface Dismissal {
   kind: DismissalKind;
   /** The bowler credited with the wicket; null for kinds not credited to the bowler. */
   bowler: string | null;
-  fielders: string[];
+  fielders: Fielder[];
 }
 
 export interface BatterState {

@@ -7,7 +7,8 @@ import { cricsheetSquads } from "../../../scripts/cli/cricsheet-squads.ts";
 import { scorecardText } from "../../../scripts/cli/scorecard-text.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../../fixtures/cricsheet");
-const fixture = (id: string) => join(FIXTURES, `${id}.json`);
+const EXTRA = join(import.meta.dirname, "../../../fixtures/cricsheet-extra");
+const fixture = (id: string, dir = FIXTURES) => join(dir, `${id}.json`);
 
 function textOf(events: ProviderEvent[], squads?: Record<string, string[]>): string {
   const state = replay(events);
@@ -15,8 +16,8 @@ function textOf(events: ProviderEvent[], squads?: Record<string, string[]>): str
 }
 
 /** The card as the CLI prints it, elevens included. */
-function cardOf(id: string): string {
-  return textOf(readCricsheetFile(fixture(id)), cricsheetSquads(readJsonFile(fixture(id))));
+function cardOf(id: string, dir = FIXTURES): string {
+  return textOf(readCricsheetFile(fixture(id, dir)), cricsheetSquads(readJsonFile(fixture(id, dir))));
 }
 
 const lines = (text: string) => text.split("\n");
@@ -118,6 +119,14 @@ describe("scorecardText, other shapes of match", () => {
     expect(text).toMatch(/^Kolkata Knight Riders innings \(target 48 from 6 overs\)$/m);
     expect(text).toMatch(/^Total +48\/3 \(5\.2 Ov, RR 9\.00\)$/m);
     expect(text).toMatch(/\nResult: Kolkata Knight Riders won by 7 wickets \(D\/L\)\n$/);
+  });
+
+  it('substitutes: "c sub" when Cricsheet has no name, "sub (Name)" when it has one', () => {
+    const kenya = cardOf("1424761", EXTRA);
+    expect(kenya).toMatch(/^RR Patel +c sub b R Baaleri +5 +5 +1 +0 +100\.00$/m);
+    const worldCupFinal = cardOf("1144530");
+    expect(worldCupFinal).toMatch(/^TWM Latham +c sub \(JM Vince\) b CR Woakes +47 +56 /m);
+    expect(worldCupFinal).toMatch(/^JC Buttler +c sub \(TG Southee\) b LH Ferguson +59 +60 /m);
   });
 
   it("without the elevens there is no did-not-bat line", () => {

@@ -219,6 +219,16 @@ describe("parseProviderEvent: rejected events name the field and the reason", ()
     ).toEqual([{ path: "payload.wickets[0].fielders", message: expect.stringMatching(/<=\s*4/) }]);
   });
 
+  it("a fielder is a name or a substitute, named or not", () => {
+    const fielders = (f: unknown[]) => tweak("delivery", (e) => (e.payload.wickets[0].fielders = f as never));
+    const named = fielders(["R Ashwin", { substitute: true }, { substitute: true, name: "X" }]);
+    expect(parseProviderEvent(named).ok).toBe(true);
+    expect(issuesOf(fielders([{ substitute: false, name: "X" }]))[0]?.path).toBe(
+      "payload.wickets[0].fielders[0]",
+    );
+    expect(issuesOf(fielders([{ name: "X" }]))[0]?.path).toBe("payload.wickets[0].fielders[0]");
+  });
+
   it("huge and empty strings", () => {
     const huge = "x".repeat(1_000_000);
     expect(issuesOf(tweak("delivery", (e) => (e.payload.batter = huge)))).toEqual([

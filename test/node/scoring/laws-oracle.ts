@@ -20,7 +20,7 @@ import { join } from "node:path";
 
 const ROOT = join(import.meta.dirname, "../../../fixtures");
 
-/** Every Cricsheet fixture: the first 27 and the 13 rare cases, as paths. */
+/** Every Cricsheet fixture: the first 27 and the 16 rare cases, as paths. */
 export function allFixturePaths(): string[] {
   return ["cricsheet", "cricsheet-extra"].flatMap((dir) =>
     readdirSync(join(ROOT, dir))

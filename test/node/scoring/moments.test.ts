@@ -1,7 +1,7 @@
 /**
  * Moments on small hand-built logs: what counts as a four, where milestones, overs, targets and
  * the result come, and what a correction announces and takes back. The fixtures' oracle
- * (moments-fixtures.test.ts) checks the same rules on 40 real matches.
+ * (moments-fixtures.test.ts) checks the same rules on 43 real matches.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * The Laws the first 27 fixtures never met, on the 13 real matches of fixtures/cricsheet-extra:
+ * The Laws the first 27 fixtures never met, on the 16 real matches of fixtures/cricsheet-extra:
  * the adapter's events for them (umpire's overs, first-class, forfeits) and the figures the
  * engine makes of them, by name. The figure-by-figure check of every match is
  * `laws-oracle.test.ts`; this file says which rule each case is about.
@@ -185,5 +185,30 @@ describe("hit the ball twice (Law 34)", () => {
     expect(bowlerIn(malta, "S Vashisht").wickets).toBe(
       onHisBalls.filter((w) => credited.includes(w.kind)).length,
     );
+  });
+});
+
+describe("the words of a scorecard (issue 22)", () => {
+  const batterIn = (inn: InningsCard | undefined, name: string) => {
+    const b = inn?.batters.find((x) => x.name === name);
+    if (b === undefined) throw new Error(`no batter ${name}`);
+    return b;
+  };
+
+  it('1424761: a catch by a substitute Cricsheet cannot name is read, and the card says "c sub"', () => {
+    const events = eventsOf("1424761");
+    const caught = deliveries(events).find((d) => d.wickets?.[0]?.playerOut === "RR Patel");
+    expect(caught?.wickets).toEqual([
+      { kind: "caught", playerOut: "RR Patel", fielders: [{ substitute: true }] },
+    ]);
+    const kenya = scorecard(replay(events)).innings[1];
+    expect(batterIn(kenya, "RR Patel")).toMatchObject({ out: true, howOut: "c sub b R Baaleri" });
+  });
+
+  it('a named substitute keeps the mark: "sub (Name)", alone or beside a fielder of the side', () => {
+    const uganda = cardOf("1349128").innings[0];
+    expect(batterIn(uganda, "P Murungi").howOut).toBe("run out (O Tuyisenge/sub (D Ndikubwimana))");
+    const nz = scorecard(replay(readCricsheetFile(join(FIXTURES, "cricsheet", "1144530.json")))).innings[0];
+    expect(batterIn(nz, "TWM Latham").howOut).toBe("c sub (JM Vince) b CR Woakes");
   });
 });
