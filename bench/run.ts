@@ -121,6 +121,10 @@ for (const name of selected) {
       `bench: ${name}: p50 ${a.p50} ms, p99 ${a.p99} ms, max ${a.max} ms; burst ${result.burst.deliveredPerSecond} msg/s` +
         (result.badSockets ? `; ${result.badSockets} sockets FAILED the invariants` : ""),
     );
+    if (result.joinTrace)
+      console.error(
+        `bench: ${name}: a join, p50 / p99 ms: to the 101 ${result.joinTrace.toUpgrade.p50} / ${result.joinTrace.toUpgrade.p99}, 101 to the first frame ${result.joinTrace.upgradeToFirstFrame.p50} / ${result.joinTrace.upgradeToFirstFrame.p99}`,
+      );
   } catch (error) {
     results[name] = null;
     errors[name] = String(error instanceof Error ? error.message : error);

@@ -33,6 +33,11 @@ export interface ScenarioResult {
   connectMs: number;
   /** Bytes a subscriber received until its first frame was whole (Crease: the gzipped snapshot). */
   joinBytes: Summary;
+  /**
+   * With BENCH_TRACE_JOIN=1 (raw clients): a join's two halves as the client sees them, ms from
+   * opening the socket to the 101, and from the 101 to the first frame.
+   */
+  joinTrace?: { toUpgrade: Summary; upgradeToFirstFrame: Summary };
   steady: PhaseResult;
   burst: PhaseResult;
   /** `ack`: every publish's round trip (POST to 2xx), both phases. */
@@ -131,6 +136,16 @@ export async function runScenario(
     );
     const connectMs = round(nowMs() - started);
     const cpu1 = readCpu(pids);
+    const traced = (connected as Extract<FromChild, { event: "connected" }>[]).flatMap((c) =>
+      c.trace ? [c.trace] : [],
+    );
+    const finite = (xs: number[]) => xs.filter(Number.isFinite);
+    const joinTrace = traced.length
+      ? {
+          toUpgrade: summarize(finite(traced.flatMap((t) => t.toUpgrade))),
+          upgradeToFirstFrame: summarize(finite(traced.flatMap((t) => t.upgradeToFirstFrame))),
+        }
+      : undefined;
     const joinBytes = summarize(
       (connected as Extract<FromChild, { event: "connected" }>[])
         .flatMap((c) => c.joinBytes)
@@ -227,6 +242,7 @@ export async function runScenario(
       subscribers: w.subscribers,
       connectMs,
       joinBytes,
+      ...(joinTrace ? { joinTrace } : {}),
       steady: phase("steady"),
       burst: phase("burst"),
       all: {

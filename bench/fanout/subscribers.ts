@@ -5,6 +5,10 @@
  * It timestamps every `patch` frame on arrival (CLOCK_MONOTONIC, shared across processes), checks
  * that every socket received exactly the expected seqs in order with an unbroken `prev` chain,
  * and sends the arrival times back. It exits when its parent goes away.
+ *
+ * With BENCH_TRACE_JOIN=1 in the environment it also times each raw join's two halves as a
+ * client sees them: from opening the socket to the server's 101 (the Worker's front door and
+ * the room accepting), and from the 101 to the first frame (the room's snapshot or hello).
  */
 import { io, type Socket } from "socket.io-client";
 import WebSocket from "ws";
@@ -33,6 +37,8 @@ export type FromChild =
       ms: number;
       /** Per socket: bytes received until its first frame (the snapshot) was whole; NaN where unseen. */
       joinBytes: number[];
+      /** With BENCH_TRACE_JOIN=1, per raw socket: ms to the 101, and from the 101 to the first frame. */
+      trace?: { toUpgrade: number[]; upgradeToFirstFrame: number[] };
     }
   | {
       event: "collected";
@@ -53,7 +59,11 @@ interface Subscriber {
   received: Array<[seq: number, prev: number, at: number]>;
   otherFrames: number;
   joinBytes: number;
+  /** BENCH_TRACE_JOIN: when the socket was opened, got its 101, and its first frame (nowMs). */
+  trace: { opened: number; upgraded: number; firstFrame: number };
 }
+
+const TRACE_JOIN = process.env.BENCH_TRACE_JOIN === "1";
 
 let subscribers: Subscriber[] = [];
 let closing = false;
@@ -84,6 +94,7 @@ function open(client: ClientKind, url: string, protocols: string[], heartbeat?: 
       received: [],
       otherFrames: 0,
       joinBytes: Number.NaN,
+      trace: { opened: nowMs(), upgraded: Number.NaN, firstFrame: Number.NaN },
     };
     let ready = false;
     // A socket that opens but never gets its first frame fails the run instead of hanging it.
@@ -99,8 +110,10 @@ function open(client: ClientKind, url: string, protocols: string[], heartbeat?: 
     };
     if (client === "raw") {
       const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+      if (TRACE_JOIN) ws.once("upgrade", () => (sub.trace.upgraded = nowMs()));
       ws.on("message", (data: Buffer, isBinary) => {
         const at = nowMs();
+        if (!ready) sub.trace.firstFrame = at;
         // A gzipped snapshot (`snapshot=gzip`) is the only binary frame: counted, never a patch.
         if (isBinary) sub.otherFrames++;
         else onFrame(sub, String(data), at);
@@ -163,6 +176,14 @@ async function connect(msg: Extract<ToChild, { cmd: "connect" }>): Promise<void>
     count: subscribers.length,
     ms: nowMs() - started,
     joinBytes: subscribers.map((s) => s.joinBytes),
+    ...(TRACE_JOIN
+      ? {
+          trace: {
+            toUpgrade: subscribers.map((s) => s.trace.upgraded - s.trace.opened),
+            upgradeToFirstFrame: subscribers.map((s) => s.trace.firstFrame - s.trace.upgraded),
+          },
+        }
+      : {}),
   });
 }
 
