@@ -52,6 +52,8 @@ const innings = z.object({
   declared: z.boolean().optional(),
   forfeited: z.boolean().optional(),
   super_over: z.boolean().optional(),
+  // Batters who could not bat because they were hurt: the innings closed without them.
+  absent_hurt: z.array(name).optional(),
   target: z.object({ runs: count, overs: z.number().min(0).optional() }).optional(),
   penalty_runs: z.object({ pre: count.optional(), post: count.optional() }).optional(),
   // Over number -> the legal balls the umpire allowed in it (Law 17.5.1). Files write the count

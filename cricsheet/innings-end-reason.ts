@@ -1,8 +1,9 @@
 /**
  * Why each innings of a Cricsheet match ended. Cricsheet says so only for declarations
  * and forfeits; everything else is inferred from the figures, in this order: the chase
- * was won, the side ran out of batters (ten wickets, or fewer plus
- * batters who retired and never came back), the overs ran out. An innings that stopped for none of those
+ * was won (penalty runs awarded after its last ball count), the side ran out of batters
+ * (ten wickets, two in a super over, counting batters who retired and never came back and
+ * batters absent hurt: Law 12.3's "all out"), the overs ran out. An innings that stopped for none of those
  * reasons (rain, bad light, the last day of a drawn Test) is reported as "abandoned".
  */
 import type { InningsEndReason } from "../scoring/events.ts";
@@ -25,12 +26,18 @@ export function inferInningsEndReasons(
     if (innings.declared) return "declared";
     if (innings.forfeited) return "forfeited";
     const target = chaseTarget(match, tallies, i, opts.oversLimit === null);
-    if (target !== undefined && tally.runsAtClose >= target) return "target reached";
-    if (tally.battersGone >= 10) return "all out";
+    if (target !== undefined && tally.total >= target) return "target reached";
+    const absentHurt = innings.absent_hurt?.length ?? 0;
+    if (tally.battersGone + absentHurt >= wicketsToEnd(innings)) return "all out";
     const limit = ballLimit(match, tallies, i, opts);
     if (limit !== undefined && tally.countedBalls >= limit) return "overs complete";
     return "abandoned";
   });
+}
+
+/** Wickets that end an innings: ten, or two in a super over (three batters a side). */
+function wicketsToEnd(innings: CricsheetMatch["innings"][number]): number {
+  return innings.super_over ? 2 : 10;
 }
 
 /** The runs innings `i` needed to win, when it was the side batting last (in the match or in a super over). */

@@ -6,9 +6,11 @@ export const NOT_A_WICKET: ReadonlySet<string> = new Set(["retired hurt", "retir
 
 /** The few innings figures the adapter needs to say why an innings ended. */
 export interface InningsTally {
-  /** Runs from the deliveries plus penalty runs awarded before the innings. */
-  runsAtClose: number;
-  /** `runsAtClose` plus penalty runs awarded after the innings: what the opponents must beat. */
+  /**
+   * Runs from the deliveries plus penalty runs awarded before and after the innings: what the
+   * opponents must beat, and, for a chase, what reaches the target (runs awarded after the
+   * last ball count towards it like any other).
+   */
   total: number;
   wickets: number;
   /** Wickets plus batters who retired (hurt or not out) and never batted again: when it reaches 10 the side is all out. */
@@ -34,7 +36,6 @@ export function tallyInnings(innings: CricsheetInnings, ballsPerOver: number): I
     }
   }
   return {
-    runsAtClose: runs,
     total: runs + (innings.penalty_runs?.post ?? 0),
     wickets,
     battersGone: wickets + retired.size,

@@ -149,10 +149,15 @@ export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions)
         payload: { innings: number, runs: post, reason: "penalty runs awarded after the innings" },
       });
     }
+    const absentHurt = innings.absent_hurt ?? [];
     events.push({
       ...envelope(),
       type: "innings.end",
-      payload: { innings: number, reason: reasons[index] ?? "abandoned" },
+      payload: {
+        innings: number,
+        reason: reasons[index] ?? "abandoned",
+        ...(absentHurt.length > 0 && { absentHurt: [...absentHurt] }),
+      },
     });
   });
 

@@ -132,6 +132,8 @@ export const correctionPayloadSchema = z.strictObject({
 export const inningsEndPayloadSchema = z.strictObject({
   innings: inningsNumber,
   reason: inningsEndReason,
+  // Batters who could not come in because they were hurt: the innings closed without them.
+  absentHurt: z.array(name).max(11).optional(),
 });
 
 export const matchResultSchema = z.discriminatedUnion("kind", [

@@ -45,7 +45,11 @@ function matchStart(state: MatchState, p: MatchStartPayload): MatchState {
 }
 
 /** Closes the innings in play, if any, with `reason` (null when the provider gave none). */
-function closeCurrent(state: MatchState, reason: InningsEndPayload["reason"] | null): MatchState {
+function closeCurrent(
+  state: MatchState,
+  reason: InningsEndPayload["reason"] | null,
+  absentHurt: readonly string[] = [],
+): MatchState {
   const current = state.innings[state.innings.length - 1];
   if (current === undefined || current.status === "complete") return state;
   return replaceInnings(state, {
@@ -54,6 +58,7 @@ function closeCurrent(state: MatchState, reason: InningsEndPayload["reason"] | n
     endReason: reason,
     declared: reason === "declared",
     forfeited: reason === "forfeited",
+    absentHurt: [...absentHurt],
   });
 }
 
@@ -81,6 +86,7 @@ function inningsStart(state: MatchState, p: InningsStartPayload): MatchState {
     endReason: null,
     declared: false,
     forfeited: false,
+    absentHurt: [],
     providerTarget: p.target ? { runs: p.target.runs, overs: p.target.overs ?? null } : null,
     target: null,
     ...emptyAggregates(),
@@ -169,7 +175,7 @@ function inningsEnd(state: MatchState, p: InningsEndPayload): MatchState {
     throw new ScoringError(`innings.end for innings ${p.innings}, which has not started`);
   if (inn.status === "complete")
     throw new ScoringError(`innings.end for innings ${p.innings}, which has already ended`);
-  const closed = closeCurrent(state, p.reason);
+  const closed = closeCurrent(state, p.reason, p.absentHurt);
   return closed.status === "finished" ? closed : { ...closed, status: "innings break" };
 }
 

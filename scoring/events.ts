@@ -143,6 +143,11 @@ export interface CorrectionPayload {
 export interface InningsEndPayload {
   innings: number;
   reason: InningsEndReason;
+  /**
+   * Batters who were absent hurt: they could not come in, so the innings closed without them (by
+   * Law the side is then all out, with fewer than ten wickets). The card lists them as "absent hurt".
+   */
+  absentHurt?: string[];
 }
 
 export type MatchResult =

@@ -48,6 +48,8 @@ export interface InningsCard {
   target: Target | null;
   declared: boolean;
   forfeited: boolean;
+  /** Batters absent hurt when the innings closed ("MJ Henry absent hurt"). */
+  absentHurt: string[];
   endReason: InningsEndReason | null;
   striker: string | null;
   nonStriker: string | null;
@@ -120,6 +122,7 @@ function inningsCard(inn: InningsState): InningsCard {
     target: inn.target,
     declared: inn.declared,
     forfeited: inn.forfeited,
+    absentHurt: inn.absentHurt,
     endReason: inn.endReason,
     striker: inn.striker,
     nonStriker: inn.nonStriker,

@@ -156,6 +156,8 @@ export interface InningsState {
   endReason: InningsEndReason | null;
   declared: boolean;
   forfeited: boolean;
+  /** Batters absent hurt when the innings closed: they never batted, and are not "did not bat". */
+  absentHurt: string[];
   /** The target the provider fixed at innings start (e.g. D/L); it wins over a derived one. */
   providerTarget: Target | null;
   /** The target in force: the provider's, else derived from the other innings. */

@@ -83,6 +83,9 @@ function battingTable(inn: InningsCard): string[] {
     String(b.sixes),
     b.strikeRate === null ? "-" : b.strikeRate.toFixed(2),
   ]);
+  // A batter absent hurt never came in: named under the batters, with no figures, as cards do.
+  const batted = new Set(inn.batters.map((b) => b.name));
+  for (const name of inn.absentHurt) if (!batted.has(name)) rows.push([name, "absent hurt"]);
   rows.push(["Extras", extrasBreakdown(inn.extras), String(inn.extras.total)]);
   rows.push(["Total", totalText(inn)]);
   return textTable(
@@ -160,12 +163,15 @@ function scoreText(inn: InningsCard): string {
   }
 }
 
-/** The team's players who have not batted, in the source's order; never for a super over, where most never do. */
+/**
+ * The team's players who have not batted and were not absent hurt, in the source's order; never
+ * for a super over, where most never do.
+ */
 function didNotBat(inn: InningsCard, squads: ScorecardTextContext["squads"]): string[] {
   const squad = squads && Object.hasOwn(squads, inn.team) ? squads[inn.team] : undefined;
   if (inn.superOver || squad === undefined) return [];
-  const batted = new Set(inn.batters.map((b) => b.name));
-  return squad.filter((p) => !batted.has(p));
+  const listed = new Set([...inn.batters.map((b) => b.name), ...inn.absentHurt]);
+  return squad.filter((p) => !listed.has(p));
 }
 
 function dnbLabel(inn: InningsCard): string {

@@ -129,6 +129,19 @@ describe("scorecardText, other shapes of match", () => {
     expect(worldCupFinal).toMatch(/^JC Buttler +c sub \(TG Southee\) b LH Ferguson +59 +60 /m);
   });
 
+  it("absent hurt: named under the batters, not under did not bat, and the side is all out", () => {
+    const text = cardOf("1349128", EXTRA);
+    expect(text).toMatch(/^I Ntirenganya +not out +0 +0 +0 +0 +-\nO Manishimwe +absent hurt\nExtras /m);
+    expect(text).toMatch(/^Total +35 all out \(11\.2 Ov, RR 3\.09\)$/m);
+    expect(text).not.toMatch(/Did not bat: .*O Manishimwe/);
+  });
+
+  it("a super over ended by its second wicket is all out", () => {
+    const text = cardOf("1178426", EXTRA);
+    expect(text).toMatch(/^Sunrisers Hyderabad super over\n(.*\n)*Total +8 all out \(0\.4 Ov, RR 12\.00\)$/m);
+    expect(text).toMatch(/\nResult: Match tied; Mumbai Indians won the super over\n$/);
+  });
+
   it("without the elevens there is no did-not-bat line", () => {
     const text = textOf(readCricsheetFile(fixture("1175359")));
     expect(text).not.toMatch(/Did not bat/);

@@ -211,4 +211,50 @@ describe("the words of a scorecard (issue 22)", () => {
     const nz = scorecard(replay(readCricsheetFile(join(FIXTURES, "cricsheet", "1144530.json")))).innings[0];
     expect(batterIn(nz, "TWM Latham").howOut).toBe("c sub (JM Vince) b CR Woakes");
   });
+
+  it("1349128: a batter absent hurt closes the innings: all out with nine wickets (Law 12.3)", () => {
+    const events = eventsOf("1349128");
+    const ends = events.flatMap((e) => (e.type === "innings.end" ? [e.payload] : []));
+    expect(ends).toEqual([
+      { innings: 1, reason: "overs complete" },
+      { innings: 2, reason: "all out", absentHurt: ["O Manishimwe"] },
+    ]);
+    const rwanda = scorecard(replay(events)).innings[1];
+    expect(rwanda).toMatchObject({
+      runs: 35,
+      wickets: 9,
+      endReason: "all out",
+      absentHurt: ["O Manishimwe"],
+    });
+    expect(rwanda?.batters.map((b) => b.name)).not.toContain("O Manishimwe");
+  });
+
+  it("1178426: a super over ends at its second wicket: all out, not abandoned", () => {
+    const sunrisers = cardOf("1178426").innings[2];
+    expect(sunrisers).toMatchObject({
+      superOver: true,
+      runs: 8,
+      wickets: 2,
+      overs: "0.4",
+      endReason: "all out",
+    });
+  });
+
+  it("penalty runs awarded after a chase's last ball count towards its target", () => {
+    // The T20 World Cup final (1298179) as if England had stood one run short, 137/5 after 18.5
+    // overs, when five penalty runs were awarded (Cricsheet files those under penalty_runs.post).
+    const json = readJsonFile(join(FIXTURES, "cricsheet", "1298179.json")) as {
+      innings: { overs: { deliveries: unknown[] }[]; penalty_runs?: { post?: number } }[];
+    };
+    const chase = json.innings[1];
+    if (chase === undefined) throw new Error("fixture changed");
+    chase.overs.at(-1)?.deliveries.pop();
+    chase.penalty_runs = { post: 5 };
+    const events = cricsheetToEvents(json, { matchId: "m" });
+    expect(events.findLast((e) => e.type === "innings.end")?.payload).toEqual({
+      innings: 2,
+      reason: "target reached",
+    });
+    expect(scorecard(replay(events)).innings[1]).toMatchObject({ runs: 142, wickets: 5, overs: "18.5" });
+  });
 });
