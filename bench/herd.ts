@@ -322,6 +322,29 @@ async function ingestOne(stack: HerdStack, events: ReturnType<typeof fixtureEven
   return events[i]?.seq as number;
 }
 
+/**
+ * As a provider does under a herd: a POST that fails (a reset while workerd's accept queue
+ * overflows, a 5xx) is sent again, every 500 ms until `until` (nowMs); publishing is idempotent.
+ * Returns the seq, or null if it never went through, and the failures it saw.
+ */
+async function ingestRetrying(
+  stack: HerdStack,
+  events: ReturnType<typeof fixtureEvents>,
+  i: number,
+  until: number,
+): Promise<{ seq: number | null; errors: string[] }> {
+  const errors: string[] = [];
+  for (;;) {
+    try {
+      return { seq: await ingestOne(stack, events, i), errors };
+    } catch (error) {
+      errors.push(String(error instanceof Error ? (error.cause ?? error.message) : error));
+      if (nowMs() + 500 > until) return { seq: null, errors };
+      await sleep(500);
+    }
+  }
+}
+
 /** The reconnect herd: seat N, kill -9, restart, one new version; until every viewer holds it. */
 function runReconnect(o: RunOptions) {
   return withHerd(o, async (stack, herd) => {
@@ -358,9 +381,9 @@ function runReconnect(o: RunOptions) {
     const answered = firstAnswer(stack.base, tKilled + 120_000);
     await stack.start();
     const tUp = (await answered) ?? nowMs();
-    await ingestOne(stack, events, 1);
+    const posted = await ingestRetrying(stack, events, 1, tUp + o.convergeMs);
     const tAck = nowMs();
-    const converged = await herd.converge(N, tUp + o.convergeMs, "reconnect");
+    const converged = posted.seq !== null && (await herd.converge(N, tUp + o.convergeMs, "reconnect"));
     const r = await herd.report();
     const held = r.heldAt.filter(Number.isFinite);
     const toNewest = held.map((t) => t - tUp).sort((x, y) => x - y);
@@ -381,6 +404,8 @@ function runReconnect(o: RunOptions) {
       killMs: r0(tKilled - tKill),
       restartMs: r0(tUp - tKilled),
       ingestAfterRestartMs: r0(tAck - tUp),
+      /** Failed POSTs of the new version before one went through (or all of them, if none did). */
+      publishErrors: posted.errors,
       /** Per viewer, from answering to holding the new version (those that did). */
       toNewestMs: { p50: pct(toNewest, 50), p95: pct(toNewest, 95), max: pct(toNewest, 100) },
       attemptsWhileDown: r.log.attempts.filter((t) => t < tUp).length,
@@ -412,14 +437,19 @@ function runToss(o: RunOptions) {
       startAt: t0,
       windowMs: o.tossWindowMs,
     }));
-    const published: number[] = [];
+    const bound = t0 + o.tossWindowMs + o.convergeMs;
+    const published: Array<number | null> = [];
+    const publishErrors: string[] = [];
     for (let k = 1; k <= versions; k++) {
       await sleep(t0 + (k - 1) * TOSS_PUBLISH_EVERY_MS + TOSS_PUBLISH_EVERY_MS / 2 - nowMs());
       const tPost = nowMs();
-      await ingestOne(stack, events, k);
-      published.push(r0(nowMs() - tPost));
+      const posted = await ingestRetrying(stack, events, k, bound);
+      publishErrors.push(...posted.errors);
+      published.push(posted.seq === null ? null : r0(nowMs() - tPost));
+      // A version that never went through: the newest cannot arrive, and the herd says so.
+      if (posted.seq === null) break;
     }
-    const converged = await herd.converge(N, t0 + o.tossWindowMs + o.convergeMs, "toss");
+    const converged = published.every((p) => p !== null) && (await herd.converge(N, bound, "toss"));
     const r = await herd.report();
     const held = r.heldAt.filter(Number.isFinite);
     const seated = r.seatedAt.filter(Number.isFinite);
@@ -442,8 +472,10 @@ function runToss(o: RunOptions) {
       arrivalWindowMs: o.tossWindowMs,
       allSeatedMs: seated.length === N ? r0(Math.max(...seated) - t0) : null,
       versionsDuringToss: versions,
-      /** Each publish's POST → 2xx while the viewers arrived. */
+      /** Each publish's POST → 2xx while the viewers arrived, retries included (null: never went through). */
       publishAckMs: published,
+      /** Failed POSTs (retried every 500 ms): resets and 5xx while the herd arrived. */
+      publishErrors,
       ...attemptsOf(r.log, t0),
     };
   });
