@@ -324,7 +324,8 @@ async function ingestOne(stack: HerdStack, events: ReturnType<typeof fixtureEven
 
 /**
  * As a provider does under a herd: a POST that fails (a reset while workerd's accept queue
- * overflows, a 5xx) is sent again, every 500 ms until `until` (nowMs); publishing is idempotent.
+ * overflows, a 5xx, no answer within 5 s) is sent again, 500 ms later, until `until` (nowMs);
+ * publishing is idempotent.
  * Returns the seq, or null if it never went through, and the failures it saw.
  */
 async function ingestRetrying(
@@ -336,7 +337,13 @@ async function ingestRetrying(
   const errors: string[] = [];
   for (;;) {
     try {
-      return { seq: await ingestOne(stack, events, i), errors };
+      // A POST stuck behind a full accept queue is given up on after 5 s and sent again.
+      const attempt = ingestOne(stack, events, i);
+      attempt.catch(() => undefined);
+      const stuck = sleep(Math.max(0, Math.min(5000, until - nowMs()))).then(() => {
+        throw new Error("no answer within 5 s");
+      });
+      return { seq: await Promise.race([attempt, stuck]), errors };
     } catch (error) {
       errors.push(String(error instanceof Error ? (error.cause ?? error.message) : error));
       if (nowMs() + 500 > until) return { seq: null, errors };
