@@ -64,6 +64,8 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
   private queue: Promise<unknown> = Promise.resolve();
   /** Publications from the parent not yet taken by the queue: taken together, as one batch. */
   private readonly arrived: P[] = [];
+  /** The sockets held, counted once per wake-up and after a close, then kept: a join must not list them all. */
+  private sockets: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -110,7 +112,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     if (!handoff || !isFeed(handoff, this.feed))
       return Response.json({ error: "bad room handoff" }, { status: 400 });
     this.remember(this.identityOf(handoff));
-    const sockets = this.ctx.getWebSockets().length;
+    const sockets = this.localViewers();
     if (sockets >= this.config.maxSockets) return refusalResponse({ refused: "full" });
     const now = Date.now();
     if (!this.admission.tryAdmit(now)) {
@@ -121,6 +123,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     const format: LiveFormat = extras.format ?? "json-patch";
     // Tagged by wire format, so a broadcast serialises each format once and picks its sockets by tag.
     this.ctx.acceptWebSocket(server, [format, ...tags]);
+    this.sockets = sockets + 1;
     this.book.set(server, freshAttachment(now, handoff.bridge, extras));
     // A room that had nobody rejoins the tree (and may catch up) as its first viewer arrives.
     const joined = sockets === 0 ? this.activate() : Promise.resolve();
@@ -169,6 +172,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
    * on the way back), the feed's own tick, then judge every reader.
    */
   override async alarm(): Promise<void> {
+    this.sockets = null;
     const identity = this.readIdentity();
     if (!identity) return;
     const now = Date.now();
@@ -212,10 +216,13 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
 
   /** Nothing else to do: the next presence tick sees an empty room and leaves the tree. */
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.sockets = null;
     closeQuietly(ws, code, reason);
   }
 
-  override async webSocketError(): Promise<void> {}
+  override async webSocketError(): Promise<void> {
+    this.sockets = null;
+  }
 
   protected enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     const run = this.queue.then(task, task);
@@ -226,7 +233,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
   /** The room's name in logs: every error says which feed, region and shard (and match) it came from. */
   protected describe(): string {
     const identity = this.readIdentity();
-    return identity ? `${this.constructor.name} ${Object.values(identity).join("/")}` : this.constructor.name;
+    return `${this.feed} room ${identity ? Object.values(identity).join("/") : "(unnamed)"}`;
   }
 
   protected isActive(): boolean {
@@ -234,7 +241,8 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
   }
 
   protected localViewers(): number {
-    return this.ctx.getWebSockets().length;
+    this.sockets ??= this.ctx.getWebSockets().length;
+    return this.sockets;
   }
 
   /** Nobody is left: the feed may drop what it holds in memory. */

@@ -192,6 +192,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     await this.ctx.storage.deleteAll();
     // The tables again, empty, on the same handle.
     new TreeNodeStore(this.ctx.storage.sql);
+    this.node.forget();
     new VersionRing(this.ctx.storage.sql, this.node, this.config.ringSize);
     this.ring.state = null;
     this.viewers = null;

@@ -170,11 +170,23 @@ export const matchIdSchema = z
   .min(1)
   .max(LIMITS.matchIdLength)
   .regex(MATCH_ID, { error: "matchId may contain only letters, digits and . _ : -" })
-  .refine((id) => !/^\.+$/.test(id), { error: "matchId cannot be only dots" });
+  .refine((id) => !ONLY_DOTS.test(id), { error: "matchId cannot be only dots" });
 
+/**
+ * The schema's verdict without building a parse result: every viewer's join asks it, and a
+ * Node test holds the two to the same answer on every kind of id (test/node/protocol).
+ */
 export function isValidMatchId(id: unknown): id is string {
-  return matchIdSchema.safeParse(id).success;
+  return (
+    typeof id === "string" &&
+    id.length >= 1 &&
+    id.length <= LIMITS.matchIdLength &&
+    MATCH_ID.test(id) &&
+    !ONLY_DOTS.test(id)
+  );
 }
+
+const ONLY_DOTS = /^\.+$/;
 
 function envelope<const T extends string, P extends z.ZodType>(type: T, payload: P) {
   return z.strictObject({

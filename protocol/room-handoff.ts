@@ -89,10 +89,15 @@ const handoffSchema = z.discriminatedUnion("feed", [
   z.object({ feed: z.literal("ticker"), ...common }),
 ]);
 
-/** Writes a handoff onto the headers of the upgrade request the Worker passes to a room. */
+/**
+ * The headers of the upgrade request the Worker passes to a room: the handoff, and of the
+ * viewer's own headers only what the room reads (the subprotocol it offered). Nothing else of
+ * the viewer's request is copied: a join costs one small Headers, whatever the browser sent.
+ */
 export function encodeHandoff(headers: Headers, handoff: RoomHandoff): Headers {
-  const out = new Headers(headers);
-  for (const name of Object.values(HEADERS)) out.delete(name);
+  const out = new Headers({ upgrade: "websocket" });
+  const offered = headers.get("sec-websocket-protocol");
+  if (offered !== null) out.set("sec-websocket-protocol", offered);
   out.set(HEADERS.feed, handoff.feed);
   out.set(HEADERS.region, handoff.region);
   out.set(HEADERS.shard, String(handoff.shard));
@@ -110,10 +115,30 @@ export function encodeHandoff(headers: Headers, handoff: RoomHandoff): Headers {
   return out;
 }
 
+/**
+ * Handoffs already parsed, by their headers' text: a herd's viewers of one room arrive with
+ * the same few handoffs (same match, region, shard, format; no resume point), and each is
+ * parsed once. Only parsed values are kept; bounded, and simply cleared when full.
+ */
+const parsedHandoffs = new Map<string, RoomHandoff | null>();
+const MAX_PARSED_HANDOFFS = 1000;
+const HEADER_ENTRIES = Object.entries(HEADERS);
+
 /** Reads a handoff back in the room; null when the request did not come from the Worker. */
 export function parseHandoff(headers: Headers): RoomHandoff | null {
-  const get = (name: string) => headers.get(name) ?? undefined;
-  const raw = Object.fromEntries(Object.entries(HEADERS).map(([key, name]) => [key, get(name)]));
+  const values = HEADER_ENTRIES.map(([, name]) => headers.get(name));
+  const key = JSON.stringify(values);
+  const known = parsedHandoffs.get(key);
+  if (known !== undefined) return known;
+  if (parsedHandoffs.size >= MAX_PARSED_HANDOFFS) parsedHandoffs.clear();
+  const handoff = readHandoff(
+    Object.fromEntries(HEADER_ENTRIES.map(([key], i) => [key, values[i] ?? undefined])),
+  );
+  parsedHandoffs.set(key, handoff === null ? null : Object.freeze(handoff));
+  return handoff;
+}
+
+function readHandoff(raw: Record<string, string | undefined>): RoomHandoff | null {
   const parsed = handoffSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { since, epoch, bridge, ...rest } = parsed.data;

@@ -11,6 +11,12 @@ export interface ChildShard {
 }
 
 export class TreeNodeStore {
+  /**
+   * The meta rows as read or written: a room asks for its identity on every join and every
+   * publication, and only this store writes them, so one SELECT per key per wake-up is enough.
+   */
+  private readonly cache = new Map<string, string | null>();
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,16 +37,26 @@ export class TreeNodeStore {
   }
 
   get(key: string): string | null {
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
     const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
-    return row ? row.value : null;
+    const value = row ? row.value : null;
+    this.cache.set(key, value);
+    return value;
   }
 
   set(key: string, value: string | number): void {
+    this.cache.set(key, String(value));
     this.sql.exec(
       "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
       key,
       String(value),
     );
+  }
+
+  /** After the room's storage was deleted: nothing read before holds. */
+  forget(): void {
+    this.cache.clear();
   }
 
   putChild(shard: number, viewers: number, at: number): void {

@@ -17,7 +17,12 @@ export class HttpError extends Error {
   }
 }
 
-export function onError(error: Error, c: Context): Response {
+export function onError(error: Error, _c: Context): Response {
+  return errorResponse(error);
+}
+
+/** The JSON error every route answers with, inside the router (onError) or before it. */
+export function errorResponse(error: unknown): Response {
   if (error instanceof HttpError) {
     const body = {
       error: {
@@ -26,12 +31,12 @@ export function onError(error: Error, c: Context): Response {
         ...(error.details ? { details: error.details } : {}),
       },
     };
-    return c.json(body, error.status, error.headers);
+    return Response.json(body, { status: error.status, headers: error.headers });
   }
   console.error("unhandled error", error);
-  return c.json(
+  return Response.json(
     { error: { code: "internal", message: "internal error; the request was not processed" } },
-    500,
+    { status: 500 },
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import type { LimiterFailure } from "../fast-read/guarded-fast-read.ts";
 import { LocalPrefilter } from "../fast-read/local-prefilter.ts";
@@ -33,20 +33,30 @@ export function limitByAddress(
   onFailure: LimiterFailure,
 ): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
-    const address = c.req.header("cf-connecting-ip");
-    if (address) await enforce(c, rule, rateLimitKey(address), onFailure);
+    await enforceByAddress(c.env, c.req.raw, rule, onFailure);
     await next();
   };
 }
 
+/** The check itself, for a route answered outside the router (workers/socket-routes.ts). */
+export async function enforceByAddress(
+  env: Env,
+  request: Request,
+  rule: RuleName,
+  onFailure: LimiterFailure,
+): Promise<void> {
+  const address = request.headers.get("cf-connecting-ip");
+  if (address) await enforce(env, rule, rateLimitKey(address), onFailure);
+}
+
 /** The same check for a key the route computes (the ingest route keys by provider). */
 export async function enforce(
-  c: Context<{ Bindings: Env }>,
+  env: Env,
   rule: RuleName,
   key: string,
   onFailure: LimiterFailure,
 ): Promise<void> {
-  const { fastRead, config } = fastReadFor(c.env);
+  const { fastRead, config } = fastReadFor(env);
   const limits = config.rules[rule];
   const prefilter = prefilterFor(rule, limits.windowSeconds);
   const cost = prefilter.globalCost(key, Math.floor(limits.limit * LOCAL_SHARE), Date.now());

@@ -46,7 +46,7 @@ ingest.post("/", async (c) => {
 
   // Per provider key (the secret that verified). Fails open: a dead limiter must never cost
   // the feed its events; the ledgers' own limits and Retry-After protect them.
-  await enforce(c, "ingest", `provider-${verdict.secretIndex}`, "open");
+  await enforce(c.env, "ingest", `provider-${verdict.secretIndex}`, "open");
 
   const contentType = c.req.header("content-type") ?? "";
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {

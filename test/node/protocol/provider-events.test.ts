@@ -1,5 +1,11 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LIMITS, parseProviderEvent } from "../../../protocol/provider-events.ts";
+import {
+  isValidMatchId,
+  LIMITS,
+  matchIdSchema,
+  parseProviderEvent,
+} from "../../../protocol/provider-events.ts";
 import type { ProviderEvent } from "../../../scoring/events.ts";
 
 const envelope = { matchId: "cricsheet-1175359", seq: 7, ts: "2019-03-25T10:03:00.000Z" };
@@ -278,5 +284,22 @@ describe("parseProviderEvent: prototype pollution", () => {
     if (!result.ok) throw new Error("expected a valid event");
     expect(Object.getPrototypeOf(result.event)).toBe(Object.prototype);
     expect(Object.getPrototypeOf(result.event.payload)).toBe(Object.prototype);
+  });
+});
+
+describe("the match id check every join asks", () => {
+  it("gives the schema's verdict on every kind of id", () => {
+    const alphabet = fc.constantFrom(..."Aa0._:-/ é%\n".split(""));
+    const ids = fc.oneof(
+      fc.string({ unit: alphabet, maxLength: 140 }),
+      fc.constantFrom("", ".", "..", "...", "a".repeat(128), "a".repeat(129), "ipl-2024:final.1"),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(ids, (id) => {
+        expect(isValidMatchId(id)).toBe(matchIdSchema.safeParse(id).success);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
