@@ -82,12 +82,32 @@ function ballLimit(
   if (innings.super_over) return opts.ballsPerOver;
   if (opts.oversLimit === null) return undefined;
   if (innings.target?.overs !== undefined) return oversToBalls(innings.target.overs, opts.ballsPerOver);
-  // A match reduced before it began shows the reduced length only in the chase's target; if
-  // the first innings used up exactly that many overs, it was limited to them too.
-  const chaseOvers = match.innings[i + 1]?.target?.overs;
-  if (i === 0 && chaseOvers !== undefined) {
-    const reduced = oversToBalls(chaseOvers, opts.ballsPerOver);
-    if (tallies[0]?.countedBalls === reduced) return reduced;
-  }
-  return opts.oversLimit * opts.ballsPerOver;
+  const reduced = i === 0 ? reducedFirstInnings(match, tallies[0], opts) : undefined;
+  return (reduced ?? opts.oversLimit) * opts.ballsPerOver;
+}
+
+/**
+ * The overs the first innings was limited to, when the file shows a match reduced before it
+ * began: the reduced length is written only in the chase's target, so if the first innings used
+ * up exactly that many overs, it was limited to them too. Undefined when nothing says so.
+ */
+function reducedFirstInnings(
+  match: CricsheetMatch,
+  first: InningsTally | undefined,
+  opts: { ballsPerOver: number; oversLimit: number | null },
+): number | undefined {
+  const chaseOvers = match.innings[1]?.target?.overs;
+  if (opts.oversLimit === null || chaseOvers === undefined || chaseOvers >= opts.oversLimit) return undefined;
+  return first?.countedBalls === oversToBalls(chaseOvers, opts.ballsPerOver) ? chaseOvers : undefined;
+}
+
+/** The first innings' reduced overs limit, if the file shows one (see `reducedFirstInnings`). */
+export function firstInningsOversLimit(
+  match: CricsheetMatch,
+  opts: { ballsPerOver: number; oversLimit: number | null },
+): number | undefined {
+  const first = match.innings[0];
+  return first === undefined
+    ? undefined
+    : reducedFirstInnings(match, tallyInnings(first, opts.ballsPerOver), opts);
 }

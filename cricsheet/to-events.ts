@@ -31,7 +31,7 @@ import {
   type CricsheetMatch,
   cricsheetMatchSchema,
 } from "./cricsheet-schema.ts";
-import { inferInningsEndReasons } from "./innings-end-reason.ts";
+import { firstInningsOversLimit, inferInningsEndReasons } from "./innings-end-reason.ts";
 import { toMatchResult } from "./match-result.ts";
 import { syntheticClock } from "./synthetic-clock.ts";
 import { umpireOvers } from "./umpire-overs.ts";
@@ -97,6 +97,7 @@ export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions)
   });
 
   const reasons = inferInningsEndReasons(match, { ballsPerOver, oversLimit });
+  const firstInningsLimit = firstInningsOversLimit(match, { ballsPerOver, oversLimit });
   match.innings.forEach((innings, index) => {
     const number = index + 1;
     if (innings.team !== teamA && innings.team !== teamB) {
@@ -120,6 +121,8 @@ export function cricsheetToEvents(json: unknown, opts: CricsheetToEventsOptions)
             ...(innings.target.overs !== undefined && { overs: innings.target.overs }),
           },
         }),
+        ...(isUnknownRainTarget(match, index, oversLimit) && { target: null }),
+        ...(index === 0 && firstInningsLimit !== undefined && { oversLimit: firstInningsLimit }),
         ...(followOn && { followOn: true }),
       },
     });
@@ -173,6 +176,18 @@ export function parseCricsheetMatch(json: unknown): CricsheetMatch {
     throw new CricsheetError(`not a Cricsheet match: ${describeIssues(issues)}`, issues);
   }
   return parsed.data;
+}
+
+/**
+ * A limited-overs chase whose file gives no target although the result was reached by a method
+ * (D/L, DLS, VJD): rain changed the target and the file does not say to what, so the events say
+ * so (`target: null`) rather than let the engine derive the plain one.
+ */
+function isUnknownRainTarget(match: CricsheetMatch, index: number, oversLimit: number | null): boolean {
+  const innings = match.innings[index];
+  if (oversLimit === null || innings === undefined || innings.super_over || innings.target) return false;
+  const regular = match.innings.filter((x) => !x.super_over);
+  return regular.indexOf(innings) === 1 && match.info.outcome.method !== undefined;
 }
 
 function matchTitle(event: CricsheetMatch["info"]["event"]): string | undefined {

@@ -71,9 +71,13 @@ export const inningsStartPayloadSchema = z.strictObject({
   bowlingTeam: name,
   superOver: z.boolean(),
   // Overs may be fractional (9.5 = nine overs and five balls) when rain stops a chase mid-over.
+  // null: the chase's target is not the plain one (rain) and the provider cannot give it.
   target: z
     .strictObject({ runs: int(1, LIMITS.maxTargetRuns), overs: z.number().min(0).max(500).optional() })
+    .nullable()
     .optional(),
+  // The overs this innings is limited to when fewer than the match's (reduced before it began).
+  oversLimit: int(1, 100).optional(),
   followOn: z.boolean().optional(),
 });
 

@@ -88,6 +88,8 @@ function inningsStart(state: MatchState, p: InningsStartPayload): MatchState {
     forfeited: false,
     absentHurt: [],
     providerTarget: p.target ? { runs: p.target.runs, overs: p.target.overs ?? null } : null,
+    targetUnknown: p.target === null,
+    oversLimit: p.oversLimit ?? null,
     target: null,
     ...emptyAggregates(),
     balls: [],

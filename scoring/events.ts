@@ -67,8 +67,17 @@ export interface InningsStartPayload {
   battingTeam: string;
   bowlingTeam: string;
   superOver: boolean;
-  /** Set when the provider fixes the target (e.g. a rain-adjusted D/L target). */
-  target?: { runs: number; overs?: number };
+  /**
+   * Set when the provider fixes the target (e.g. a rain-adjusted D/L target). null: the provider
+   * knows this chase's target is not the plain one (rain changed it) but cannot give it, so none
+   * is derived: a card says nothing rather than guess.
+   */
+  target?: { runs: number; overs?: number } | null;
+  /**
+   * The overs this innings is limited to, when fewer than the match's `oversLimit` (a match
+   * reduced before it began). A chase's reduced length is its target's `overs`.
+   */
+  oversLimit?: number;
   /** True when this innings is a follow-on. */
   followOn?: boolean;
 }

@@ -46,6 +46,10 @@ export interface InningsCard {
   fallOfWickets: FallOfWicket[];
   partnerships: Partnership[];
   target: Target | null;
+  /** The provider said the target is not the plain one and gave none (rain): the card shows none. */
+  targetUnknown: boolean;
+  /** Overs this innings was limited to when fewer than the match's (reduced before it began); else null. */
+  oversLimit: number | null;
   declared: boolean;
   forfeited: boolean;
   /** Batters absent hurt when the innings closed ("MJ Henry absent hurt"). */
@@ -120,6 +124,8 @@ function inningsCard(inn: InningsState): InningsCard {
     fallOfWickets: inn.fallOfWickets,
     partnerships: inn.partnerships,
     target: inn.target,
+    targetUnknown: inn.targetUnknown,
+    oversLimit: inn.oversLimit,
     declared: inn.declared,
     forfeited: inn.forfeited,
     absentHurt: inn.absentHurt,

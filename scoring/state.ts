@@ -160,6 +160,10 @@ export interface InningsState {
   absentHurt: string[];
   /** The target the provider fixed at innings start (e.g. D/L); it wins over a derived one. */
   providerTarget: Target | null;
+  /** The provider said the target is not the plain one and gave none (rain): none is derived. */
+  targetUnknown: boolean;
+  /** Overs this innings was limited to when the provider said it was fewer than the match's; else null. */
+  oversLimit: number | null;
   /** The target in force: the provider's, else derived from the other innings. */
   target: Target | null;
 

@@ -9,7 +9,7 @@ function aggregate(innings: readonly InningsState[], team: string): number {
 }
 
 /**
- * The target for `innings[index]`: the provider's wins; else for the last regulation innings of a
+ * The target for `innings[index]`: the provider's wins, and none when it said it has none to give; else for the last regulation innings of a
  * limited-overs match, the opponents' total + 1 in the overs limit; for the fourth innings of an
  * unlimited match, the lead it faces + 1; for the second super over of a pair, the first's total + 1
  * in one over. Otherwise null.
@@ -18,6 +18,7 @@ export function targetFor(match: MatchInfo, innings: readonly InningsState[], in
   const inn = innings[index];
   if (inn === undefined) return null;
   if (inn.providerTarget !== null) return inn.providerTarget;
+  if (inn.targetUnknown) return null;
   const before = innings.slice(0, index);
   if (inn.superOver) {
     const supersBefore = before.filter((i) => i.superOver);

@@ -50,13 +50,17 @@ function inningsBlock(
   return lines;
 }
 
-/** "Kings XI Punjab innings (20 overs maximum)", "England 2nd innings (target 258)", "India super over". */
+/**
+ * "Kings XI Punjab innings (20 overs maximum)", "New Zealand innings (11 overs maximum)" (reduced),
+ * "England 2nd innings (target 258)", "India super over". A rain-affected chase whose target the
+ * source did not give says neither a target nor a maximum: nothing rather than a guess.
+ */
 function inningsTitle(inn: InningsCard, all: readonly InningsCard[], match: MatchInfo | null): string {
   // Which of this team's innings (or super overs) it is: Tests number them, super overs may repeat.
   const nth = all.filter(
     (i) => i.team === inn.team && i.superOver === inn.superOver && i.number <= inn.number,
   ).length;
-  const limit = inn.superOver ? null : (match?.oversLimit ?? null);
+  const limit = inn.superOver || inn.targetUnknown ? null : (inn.oversLimit ?? match?.oversLimit ?? null);
   const notes: string[] = [];
   if (inn.followOn) notes.push("following on");
   const targetOvers = inn.target?.overs ?? null;
@@ -67,7 +71,7 @@ function inningsTitle(inn: InningsCard, all: readonly InningsCard[], match: Matc
   }
   const name = inn.superOver
     ? `${inn.team} super over${nth > 1 ? ` ${nth}` : ""}`
-    : limit === null && match !== null
+    : match !== null && match.oversLimit === null
       ? `${inn.team} ${ordinal(nth)} innings`
       : `${inn.team} innings`;
   return notes.length > 0 ? `${name} (${notes.join(", ")})` : name;

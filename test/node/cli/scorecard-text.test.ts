@@ -1,6 +1,7 @@
 /** The readable scorecard, checked line by line against real matches rather than a snapshot of the whole text. */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { cricsheetToEvents } from "../../../cricsheet/index.ts";
 import { readCricsheetFile, readJsonFile } from "../../../cricsheet/read-file.ts";
 import { type ProviderEvent, replay, scorecard } from "../../../scoring/index.ts";
 import { cricsheetSquads } from "../../../scripts/cli/cricsheet-squads.ts";
@@ -140,6 +141,21 @@ describe("scorecardText, other shapes of match", () => {
     const text = cardOf("1178426", EXTRA);
     expect(text).toMatch(/^Sunrisers Hyderabad super over\n(.*\n)*Total +8 all out \(0\.4 Ov, RR 12\.00\)$/m);
     expect(text).toMatch(/\nResult: Match tied; Mumbai Indians won the super over\n$/);
+  });
+
+  it("a first innings reduced before the match began says its own maximum", () => {
+    expect(cardOf("1187669")).toMatch(/^New Zealand innings \(11 overs maximum\)$/m);
+    expect(cardOf("1178424")).toMatch(/^Royal Challengers Bangalore innings \(5 overs maximum\)$/m);
+  });
+
+  it("a rain-affected chase with no target in the file: no invented target, no maximum", () => {
+    // Ireland v Australia (743973), D/L, as older Cricsheet files are written: no target.
+    const json = readJsonFile(fixture("743973")) as { innings: { target?: unknown }[] };
+    delete json.innings[1]?.target;
+    const text = textOf(cricsheetToEvents(json, { matchId: "m" }));
+    expect(text).toMatch(/^Ireland innings$/m);
+    expect(text).not.toMatch(/target/);
+    expect(text).toMatch(/\nResult: Australia won by 23 runs \(D\/L\)\n$/);
   });
 
   it("without the elevens there is no did-not-bat line", () => {

@@ -257,4 +257,38 @@ describe("the words of a scorecard (issue 22)", () => {
     });
     expect(scorecard(replay(events)).innings[1]).toMatchObject({ runs: 142, wickets: 5, overs: "18.5" });
   });
+
+  it("a first innings of a match reduced before it began carries its own overs limit", () => {
+    const main = (id: string) => readCricsheetFile(join(FIXTURES, "cricsheet", `${id}.json`));
+    const starts = (id: string) => main(id).flatMap((e) => (e.type === "innings.start" ? [e.payload] : []));
+    // Eleven overs a side (the chase's target says 11, and New Zealand batted exactly 11).
+    expect(starts("1187669")[0]).toMatchObject({ battingTeam: "New Zealand", oversLimit: 11 });
+    expect(starts("1178424")[0]).toMatchObject({ oversLimit: 5 });
+    expect(scorecard(replay(main("1187669"))).innings[0]).toMatchObject({ oversLimit: 11 });
+    // Not reduced, or nothing in the file says so: no limit of its own.
+    expect(starts("1175359")[0]?.oversLimit).toBeUndefined();
+    expect(starts("1257949")[0]?.oversLimit).toBeUndefined();
+  });
+
+  it("a rain-affected chase whose file gives no target gets none, not the plain one", () => {
+    // Ireland v Australia (743973), D/L, as older Cricsheet files are written: no target.
+    const json = readJsonFile(join(FIXTURES, "cricsheet", "743973.json")) as {
+      innings: { target?: unknown }[];
+    };
+    delete json.innings[1]?.target;
+    const events = cricsheetToEvents(json, { matchId: "m" });
+    expect(events.filter((e) => e.type === "innings.start").map((e) => e.payload.target)).toEqual([
+      undefined,
+      null,
+    ]);
+    const ireland = scorecard(replay(events)).innings[1];
+    expect(ireland).toMatchObject({ target: null, targetUnknown: true, runsNeeded: null });
+    // Without a method in the result, a chase's plain target is no guess: it is still derived.
+    const plain = readJsonFile(join(FIXTURES, "cricsheet", "1175359.json")) as {
+      innings: { target?: unknown }[];
+    };
+    delete plain.innings[1]?.target;
+    const rajasthan = scorecard(replay(cricsheetToEvents(plain, { matchId: "m" }))).innings[1];
+    expect(rajasthan).toMatchObject({ target: { runs: 185, overs: 20 }, targetUnknown: false });
+  });
 });
