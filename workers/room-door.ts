@@ -71,10 +71,16 @@ export async function connectRoom(
     }
     const refusal = await parseRefusal(response);
     if (refusal?.refused === "busy") {
-      return closedSocket(CLOSE_CODES.tryAgainLater, `${what} busy: retry later`, refusal.retryAfterMs);
+      return closedSocket(
+        request,
+        CLOSE_CODES.tryAgainLater,
+        `${what} busy: retry later`,
+        refusal.retryAfterMs,
+      );
     }
     if (refusal?.refused !== "full") {
       return closedSocket(
+        request,
         CLOSE_CODES.internalError,
         `${what} unavailable`,
         jitteredRetryMs(1000, 4000, Math.random),
@@ -82,6 +88,7 @@ export async function connectRoom(
     }
   }
   return closedSocket(
+    request,
     CLOSE_CODES.tryAgainLater,
     door.feed === "match" ? "every shard is full" : "every ticker shard is full",
     jitteredRetryMs(5000, 10_000, Math.random),
@@ -93,16 +100,39 @@ export async function connectRoom(
  * handshake, so a refusal the client should act on (retry later, or never) is a close code.
  * The reason may name the match id, so it is cut to what a close frame carries: a close that
  * throws would be an HTTP 500, which the widget reads as "origin refused".
+ *
+ * Two quirks, both seen with a plain client (`new WebSocket(url)`, no subprotocol, sending nothing):
+ * - The subprotocol is echoed only when the client offered it: a client that offered none fails
+ *   a handshake that names one (1006, "Server sent a subprotocol but none was requested") and
+ *   never reads the close code.
+ * - The server end is accepted and closed a turn after the 101 is returned, not before. workerd
+ *   starts pumping the returned end to the network when the handler returns; an end accepted
+ *   before that keeps reading past the client's close frame, and releasing it then fails the
+ *   pump ("other end of WebSocketPipe was destroyed"), which the runtime logs as the request's
+ *   uncaught "Network connection lost." once per refused viewer. A timer, not a microtask: the
+ *   pump starts after the handler's promise settles.
  */
-export function closedSocket(code: number, reason: string, retryAfterMs?: number): Response {
+export function closedSocket(
+  request: Request,
+  code: number,
+  reason: string,
+  retryAfterMs?: number,
+): Response {
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  server.accept();
-  if (retryAfterMs !== undefined) server.send(retryFrame(retryAfterMs, reason));
-  server.close(code, closeReason(reason));
+  setTimeout(() => {
+    server.accept();
+    if (retryAfterMs !== undefined) server.send(retryFrame(retryAfterMs, reason));
+    server.close(code, closeReason(reason));
+  }, 0);
   return new Response(null, {
     status: 101,
     webSocket: client,
-    headers: { "sec-websocket-protocol": SUBPROTOCOL },
+    headers: offersSubprotocol(request) ? { "sec-websocket-protocol": SUBPROTOCOL } : {},
   });
+}
+
+function offersSubprotocol(request: Request): boolean {
+  const offered = request.headers.get("sec-websocket-protocol") ?? "";
+  return offered.split(",").some((protocol) => protocol.trim() === SUBPROTOCOL);
 }

@@ -7,7 +7,7 @@ import { LIVE_FORMATS, type LiveFormat } from "../../protocol/state-delta.ts";
 import { HttpError } from "../http-error.ts";
 import { bearerToken, checkAccess, requireAccess } from "../match-access.ts";
 import { intQuery, matchIdParam } from "../params.ts";
-import { limitByAddress } from "../rate-limit.ts";
+import { enforceByAddress, limitByAddress } from "../rate-limit.ts";
 import { closedSocket, connectRoom } from "../room-door.ts";
 import { sseFromSocket } from "../sse-bridge.ts";
 import { viewerRegion } from "../viewer-region.ts";
@@ -15,52 +15,60 @@ import { viewerRegion } from "../viewer-region.ts";
 export const live = new Hono<{ Bindings: Env }>();
 // Connection attempts per address. Fails open: the rooms' admission control is the backstop,
 // and a dead limiter must never stop viewers from (re)connecting to the live feed.
-live.use("/:matchId/ws", limitByAddress("connect", "open"));
 live.use("/:matchId/stream", limitByAddress("connect", "open"));
 
 /**
  * GET /v1/matches/:matchId/ws[?since=SEQ&epoch=E&region=R]: the live feed over a WebSocket,
- * held by the viewer's regional room. Protocol: docs/protocol.md.
+ * held by the viewer's regional room. Protocol: docs/protocol.md. Answered before the router
+ * (workers/socket-routes.ts), with the same connection limit per address as every socket route.
  */
-live.get("/:matchId/ws", async (c) => {
-  const config = readConfig(c.env);
-  const matchId = matchIdParam(c.req.param("matchId"));
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+export async function openMatchSocket(
+  env: Env,
+  request: Request,
+  url: URL,
+  rawMatchId: string,
+): Promise<Response> {
+  const config = readConfig(env);
+  const matchId = matchIdParam(rawMatchId);
+  const query = (name: string) => url.searchParams.get(name) ?? undefined;
+  const header = (name: string) => request.headers.get(name) ?? undefined;
+  await enforceByAddress(env, request, "connect", "open");
+  if (header("upgrade")?.toLowerCase() !== "websocket") {
     throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");
   }
-  const origin = c.req.header("origin");
-  if (!originAllowed(origin, c.req.url, config.viewers.allowedOrigins)) {
+  const origin = header("origin");
+  if (!originAllowed(origin, request.url, config.viewers.allowedOrigins)) {
     throw new HttpError(
       403,
       "origin_not_allowed",
       `the origin ${origin?.slice(0, 100)} may not open the live feed (ALLOWED_ORIGINS)`,
     );
   }
-  const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+  const protocols = (header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
   const offered = protocols.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
-  const { since, epoch } = resumePoint(c.req.query("since"), c.req.query("epoch"));
-  const format = c.req.query("format") ?? "json-patch";
+  const { since, epoch } = resumePoint(query("since"), query("epoch"));
+  const format = query("format") ?? "json-patch";
   if (!isLiveFormat(format)) {
     throw new HttpError(400, "invalid_format", `"format" is one of ${LIVE_FORMATS.join(", ")}`);
   }
-  const snapshot = c.req.query("snapshot") ?? "json";
+  const snapshot = query("snapshot") ?? "json";
   if (!isSnapshotEncoding(snapshot)) {
     throw new HttpError(400, "invalid_snapshot", `"snapshot" is one of ${SNAPSHOT_ENCODINGS.join(", ")}`);
   }
-  const momentsAsked = c.req.query("moments") ?? "0";
+  const momentsAsked = query("moments") ?? "0";
   if (momentsAsked !== "0" && momentsAsked !== "1") {
     throw new HttpError(400, "invalid_moments", `"moments" is 1 (send moment messages) or 0`);
   }
-  const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
+  const region = viewerRegion(config.viewers, request, query("region"));
   // Browsers show no HTTP status for a failed handshake: the refusal is a close code (4001, 4004), never retried.
   const access = await checkAccess(
-    c.env,
+    env,
     config.viewers,
     matchId,
     offered?.slice(TOKEN_SUBPROTOCOL_PREFIX.length),
   );
-  if (!access.ok) return closedSocket(access.closeCode, access.message);
-  return connectRoom(c.env, config, c.req.raw, {
+  if (!access.ok) return closedSocket(request, access.closeCode, access.message);
+  return connectRoom(env, config, request, {
     feed: "match",
     matchId,
     region,
@@ -70,7 +78,7 @@ live.get("/:matchId/ws", async (c) => {
     snapshot,
     moments: momentsAsked === "1",
   });
-});
+}
 
 /**
  * GET /v1/matches/:matchId/stream: the same feed as Server-Sent Events, for clients that never
