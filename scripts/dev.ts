@@ -1,7 +1,23 @@
 // `npm run dev [-- --port N]`: wrangler dev with local persistence and the settings in .dev.vars.
-import { ensureDevVars, LocalStack, launcherChain, portFrom } from "./local-stack.ts";
+import {
+  ensureDevVars,
+  LocalStack,
+  launcherChain,
+  PortBusyError,
+  portFrom,
+  portIsFree,
+} from "./local-stack.ts";
 
-const stack = new LocalStack(portFrom(process.argv.slice(2)), undefined, {
+const port = portFrom(process.argv.slice(2));
+/** One line and exit status 1: nothing was started. */
+function busy(err: PortBusyError): never {
+  console.error(`npm run dev: ${err.message}`);
+  process.exit(1);
+}
+// Before anything is written or started.
+if (!(await portIsFree(port))) busy(new PortBusyError(port));
+
+const stack = new LocalStack(port, undefined, {
   stdio: "inherit",
   envFile: ensureDevVars(),
   owners: launcherChain(),
@@ -23,8 +39,11 @@ try {
     console.error(`wrangler dev exited (code ${code})`);
     process.exit(1);
   });
-  console.log(`Crease is up on ${stack.base} (Ctrl-C stops it)`);
+  console.log(
+    `Crease is up on ${stack.base} (inspector on 127.0.0.1:${stack.inspectorPort}; Ctrl-C stops it)`,
+  );
 } catch (err) {
+  if (err instanceof PortBusyError) busy(err);
   // A signal during startup: its handler finishes the stop.
   if (!stopping) throw err;
 }

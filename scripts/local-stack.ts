@@ -3,7 +3,7 @@
  * the end-to-end tests and the benchmarks, so they all run the stack the same way.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,6 +74,75 @@ export async function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/**
+ * Whether nothing listens on 127.0.0.1:`port` (a test bind, closed at once). A busy port is
+ * refused before anything starts: otherwise the other process's /health answers the readiness
+ * check and the new stack's replay feeds someone else's stack.
+ */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "127.0.0.1", exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The stack's port is taken by another process; the message is one line a script can print as is. */
+export class PortBusyError extends Error {
+  constructor(readonly port: number) {
+    super(
+      `port ${port} is already in use (another Crease stack or some other server); stop it or choose another port with --port`,
+    );
+    this.name = "PortBusyError";
+  }
+}
+
+/**
+ * Whether the process listening on 127.0.0.1:`port` belongs to process group `pgid`, read from
+ * /proc (Linux): the listening socket's inode, then the group's open descriptors. `undefined`
+ * where /proc does not tell (macOS, Windows): there the port checked free before the start and
+ * a child still running are the evidence.
+ */
+export function listenerInGroup(port: number, pgid: number): boolean | undefined {
+  let inodes: Set<string>;
+  try {
+    inodes = new Set(
+      ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((table) =>
+        existsSync(table)
+          ? readFileSync(table, "utf8")
+              .split("\n")
+              .slice(1)
+              .flatMap((line) => {
+                const f = line.trim().split(/\s+/);
+                const local = f[1]?.split(":");
+                // state 0A is LISTEN; the port is the local address's hex suffix
+                return f[3] === "0A" && local && Number.parseInt(local.at(-1) ?? "", 16) === port && f[9]
+                  ? [f[9]]
+                  : [];
+              })
+          : [],
+      ),
+    );
+  } catch {
+    return undefined;
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      // field 5 of /proc/PID/stat is the process group; the command name (field 2) may hold spaces
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) !== pgid) continue;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (inodes.has(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? "")) return true;
+      }
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return false;
 }
 
 export function tempStateDir(): string {
@@ -150,6 +219,11 @@ export interface LocalStackOptions {
   vars?: Record<string, string>;
   /** Processes whose exit stops the stack; this one by default (a crashed test leaves nothing behind). */
   owners?: number[];
+  /**
+   * The DevTools inspector's port; a free one by default. wrangler's default (9229) is shared by
+   * every stack on the machine, so a second one failed to start beside the first.
+   */
+  inspectorPort?: number;
 }
 
 /**
@@ -160,6 +234,7 @@ export interface LocalStackOptions {
 export class LocalStack {
   private child: ChildProcess | null = null;
   private exit: Promise<number | null> = Promise.resolve(null);
+  private inspector: number | undefined;
   readonly base: string;
 
   constructor(
@@ -170,12 +245,25 @@ export class LocalStack {
     this.base = `http://127.0.0.1:${port}`;
   }
 
+  /** The inspector port of the running stack (`wrangler dev --inspector-port`). */
+  get inspectorPort(): number | undefined {
+    return this.inspector;
+  }
+
   /** Settles with the exit code when the running stack exits, whoever stopped it. */
   get exited(): Promise<number | null> {
     return this.exit;
   }
 
+  /**
+   * Starts wrangler dev and resolves once it answers /health. Throws PortBusyError, having
+   * started nothing, when the port is taken; an answer counts only from a listener in this
+   * stack's own process group (where the system can tell) while the stack still runs.
+   */
   async start(timeoutMs = 60_000): Promise<void> {
+    if (!(await portIsFree(this.port))) throw new PortBusyError(this.port);
+    const inspectorPort = this.opts.inspectorPort ?? (await freePort());
+    this.inspector = inspectorPort;
     const vars = Object.entries(this.opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     const wrangler = [
       join(ROOT, "node_modules", ".bin", "wrangler"),
@@ -188,6 +276,8 @@ export class LocalStack {
       this.stateDir,
       "--env-file",
       this.opts.envFile ?? DEV_VARS_EXAMPLE,
+      "--inspector-port",
+      String(inspectorPort),
       "--show-interactive-dev-session=false",
       ...vars,
     ];
@@ -211,7 +301,10 @@ export class LocalStack {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`);
       try {
-        if ((await fetch(`${this.base}/health`)).ok) return;
+        const up = (await fetch(`${this.base}/health`)).ok;
+        // Another process that took the port after the check above answers too: not ours.
+        if (up && child.exitCode === null && child.pid && listenerInGroup(this.port, child.pid) !== false)
+          return;
       } catch {
         // not listening yet
       }

@@ -6,7 +6,14 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { ProviderEvent } from "../scoring/index.ts";
-import { DEV_ADMIN, ensureDevVars, LocalStack, launcherChain } from "./local-stack.ts";
+import {
+  DEV_ADMIN,
+  ensureDevVars,
+  LocalStack,
+  launcherChain,
+  PortBusyError,
+  portIsFree,
+} from "./local-stack.ts";
 import { bundledMatchIds, DEFAULT_MATCH, fixtureEvents, type ReplayProgress, replay } from "./replay.ts";
 
 const USAGE = `usage: npm start -- [--match ID] [--speed X] [--matches N] [--port N] [--no-replay] [--fresh]
@@ -131,6 +138,12 @@ function adminTokenHint(envFile: string): string {
     : "token: ADMIN_TOKEN in .dev.vars";
 }
 
+/** One line and exit status 1: nothing was started. */
+function busy(err: PortBusyError): never {
+  console.error(`npm start: ${err.message}`);
+  process.exit(1);
+}
+
 function describe(e: ProviderEvent): string {
   switch (e.type) {
     case "delivery":
@@ -144,6 +157,8 @@ function describe(e: ProviderEvent): string {
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
+  // Before anything is written or started: a busy port would have our replay feed someone else's stack.
+  if (!(await portIsFree(opts.port))) busy(new PortBusyError(opts.port));
   const envFile = ensureDevVars();
   // wrangler logs every request at info level, which would scroll the progress bar away.
   process.env.WRANGLER_LOG ??= "warn";
@@ -169,6 +184,7 @@ async function main(): Promise<void> {
     await stack.start(120_000);
   } catch (err) {
     if (stopping) return; // a signal during startup: the handler above finishes the stop
+    if (err instanceof PortBusyError) busy(err); // taken between the check above and the start
     throw err;
   }
   // Its watchdog stopped it (a launcher gone), or it crashed: nothing is left to serve.
