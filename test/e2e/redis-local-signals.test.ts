@@ -1,0 +1,75 @@
+import { createServer } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { freePort, ROOT } from "../../scripts/local-stack.ts";
+import { until } from "../support/time.ts";
+import { killAll, npm, type ProcessInfo, processTree, stillRunning } from "./support/project-copy.ts";
+
+/**
+ * `npm run redis:local` starts a redis-server and the Upstash REST bridge. Stopped the way a
+ * terminal, a process manager or an IDE stops it (a signal to npm, to tsx or to the script), it
+ * must stop both and free both ports, as `npm start` and `npm run dev` do (signals.test.ts).
+ */
+const STOPPED_WITHIN_MS = 10_000;
+
+type Target = "npm" | "tsx" | "script";
+const cases: { signal: NodeJS.Signals; target: Target }[] = [
+  { signal: "SIGINT", target: "npm" },
+  { signal: "SIGTERM", target: "npm" },
+  { signal: "SIGHUP", target: "npm" },
+  { signal: "SIGHUP", target: "tsx" },
+  { signal: "SIGTERM", target: "script" },
+  // No handler runs: the launchers' watch and redis-server's pipe to the script clean up.
+  { signal: "SIGKILL", target: "tsx" },
+];
+
+function find(tree: ProcessInfo[], target: Target): number | undefined {
+  if (target === "npm") return tree[0]?.pid;
+  if (target === "tsx") return tree.find((p) => /\/tsx\b|tsx\/dist\/cli/.test(p.args))?.pid;
+  return tree.find((p) => p.args.includes("tsx/dist/preflight"))?.pid;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+describe("signals stop everything npm run redis:local started", () => {
+  let started: number[] = [];
+  afterEach(() => killAll(started));
+
+  it.each(cases)("$signal to $target", async ({ signal, target }) => {
+    const [bridgePort, redisPort] = [await freePort(), await freePort()];
+    const run = npm(ROOT, [
+      "run",
+      "redis:local",
+      "--",
+      "--port",
+      String(bridgePort),
+      "--redis-port",
+      String(redisPort),
+    ]);
+    await until(() => run.output().includes("UPSTASH_REDIS_REST_TOKEN="), 20_000, "redis:local", run.output);
+    const tree = processTree(run.child.pid ?? 0);
+    started = tree.map((p) => p.pid);
+    expect(
+      tree.some((p) => p.args.trim().startsWith("redis-server")),
+      `${tree.map((p) => p.args).join("\n")}\n${run.output()}`,
+    ).toBe(true);
+    const pid = find(tree, target);
+    expect(pid, `no ${target} process in\n${tree.map((p) => p.args).join("\n")}`).toBeDefined();
+
+    process.kill(pid ?? 0, signal);
+    const stopped = async () =>
+      stillRunning(started).length === 0 && (await portIsFree(bridgePort)) && (await portIsFree(redisPort));
+    await until(stopped, STOPPED_WITHIN_MS, "everything to stop", () => {
+      const left = stillRunning(started);
+      return `${tree
+        .filter((p) => left.includes(p.pid))
+        .map((p) => `${p.pid} ${p.args.slice(0, 120)}`)
+        .join("\n")}\n${run.output()}`;
+    });
+  });
+});
