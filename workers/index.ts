@@ -9,6 +9,7 @@ import { matches } from "./routes/matches.ts";
 import { metrics } from "./routes/metrics.ts";
 import { ticker } from "./routes/ticker.ts";
 import { webhooks } from "./routes/webhooks.ts";
+import { socketRoute } from "./socket-routes.ts";
 import { handleQueue } from "./webhook-queues.ts";
 
 export { FastReadStore } from "../durable-objects/fast-read-store.ts";
@@ -40,7 +41,8 @@ app.notFound(notFound);
 app.onError(onError);
 
 export default {
-  fetch: app.fetch,
+  /** A viewer's socket (the herd's route) before the router; everything else through it. */
+  fetch: (request, env, ctx) => socketRoute(request, env) ?? app.fetch(request, env, ctx),
   /** The partner webhooks' queues (workers/webhook-queues.ts). */
   queue: (batch, env) => handleQueue(batch, env),
 } satisfies ExportedHandler<Env>;

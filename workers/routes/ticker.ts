@@ -5,36 +5,37 @@ import { SUBPROTOCOL } from "../../protocol/live-messages.ts";
 import { parseTickerEventId, parseTickerMessage, tickerEventId } from "../../protocol/ticker.ts";
 import { HttpError } from "../http-error.ts";
 import { intQuery } from "../params.ts";
-import { limitByAddress } from "../rate-limit.ts";
+import { enforceByAddress, limitByAddress } from "../rate-limit.ts";
 import { connectRoom } from "../room-door.ts";
 import { sseFromSocket } from "../sse-bridge.ts";
 import { viewerRegion } from "../viewer-region.ts";
 
 export const ticker = new Hono<{ Bindings: Env }>();
 // The same per-address connection limit as the match feed; fails open (admission is the backstop).
-ticker.use("/ws", limitByAddress("connect", "open"));
 ticker.use("/stream", limitByAddress("connect", "open"));
 
 /**
- * GET /v1/ticker/ws[?since=V&epoch=E&region=R]: a headline for every public live (and recently
+ * GET /v1/ticker/ws[?since=S&epoch=E&region=R]: a headline for every public live (and recently
  * finished) match over one WebSocket, held by a ticker room of the viewer's region. Protocol:
- * docs/protocol.md, "Ticker".
+ * docs/protocol.md, "Ticker". Answered before the router (workers/socket-routes.ts).
  */
-ticker.get("/ws", async (c) => {
-  const config = readConfig(c.env);
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+export async function openTickerSocket(env: Env, request: Request, url: URL): Promise<Response> {
+  const config = readConfig(env);
+  const query = (name: string) => url.searchParams.get(name) ?? undefined;
+  await enforceByAddress(env, request, "connect", "open");
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
     throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");
-  const origin = c.req.header("origin");
-  if (!originAllowed(origin, c.req.url, config.viewers.allowedOrigins))
+  const origin = request.headers.get("origin") ?? undefined;
+  if (!originAllowed(origin, request.url, config.viewers.allowedOrigins))
     throw new HttpError(
       403,
       "origin_not_allowed",
       `the origin ${origin?.slice(0, 100)} may not open the ticker (ALLOWED_ORIGINS)`,
     );
-  const position = tickerPosition(c.req.query("since"), c.req.query("epoch"));
-  const region = viewerRegion(config.viewers, c.req.raw, c.req.query("region"));
-  return connectRoom(c.env, config, c.req.raw, { feed: "ticker", region, ...position });
-});
+  const position = tickerPosition(query("since"), query("epoch"));
+  const region = viewerRegion(config.viewers, request, query("region"));
+  return connectRoom(env, config, request, { feed: "ticker", region, ...position });
+}
 
 /**
  * GET /v1/ticker/stream: the same frames as Server-Sent Events. `id:` is `<epoch>.<seq>`,
