@@ -3,21 +3,14 @@ import { readConfig } from "../config/crease-config.ts";
 import { AdmissionBucket, jitteredRetryMs } from "../edge/admission.ts";
 import { onClientFrame } from "../edge/client-frame.ts";
 import { closeQuietly, sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
-import { forwardToChildren, parentOf, parentShard } from "../edge/fanout-tree.ts";
 import type { FrameMeterPolicy } from "../edge/frame-meter.ts";
 import { inSlices } from "../edge/in-slices.ts";
 import { type AnswerSent, chargeAnswer, frameBytes, RESUME_METER_POLICY } from "../edge/resume-meter.ts";
 import { type RoomConfig, readerPolicy } from "../edge/room-config.ts";
-import {
-  behindUpstream,
-  expiredChildren,
-  type Head,
-  judgeReader,
-  type SlowReaderPolicy,
-  snapshotAllowed,
-} from "../edge/room-stream.ts";
+import { type Head, judgeReader, type SlowReaderPolicy, snapshotAllowed } from "../edge/room-stream.ts";
 import { freshAttachment, type SocketAttachment } from "../edge/socket-attachment.ts";
 import { SocketBook } from "../edge/socket-book.ts";
+import { TreeMember } from "../edge/tree-member.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import { retryFrame } from "../protocol/frames.ts";
 import {
@@ -55,8 +48,8 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
   protected readonly node: TreeNodeStore;
   /** Every socket's attachment, read once per wake-up instead of once per broadcast. */
   protected readonly book = new SocketBook<WebSocket>();
-  /** The match's (or the ticker's) viewers over the whole tree, as the parent last said; null before. */
-  protected viewers: { total: number; stale: boolean } | null = null;
+  /** The room's place in the feed's publication tree: join, report, forward, children (edge/tree-member.ts). */
+  protected readonly tree: TreeMember<I, P>;
   private readonly admission: AdmissionBucket;
   private readonly meterPolicy: FrameMeterPolicy;
   private readonly readerPolicy: SlowReaderPolicy;
@@ -74,6 +67,15 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     this.admission = new AdmissionBucket(this.config.admitPerSecond, this.config.admitBurst, Date.now());
     this.meterPolicy = { burst: this.config.frameBurst, perSecond: this.config.framePerSecond };
     this.readerPolicy = readerPolicy(this.config);
+    this.tree = new TreeMember<I, P>(this.node, this.config, {
+      root: (identity) => this.root(identity),
+      shard: (identity, shard) => this.shard(identity, shard),
+      head: () => this.head(),
+      localViewers: () => this.localViewers(),
+      pull: (identity) => this.enqueue(() => this.catchUp(identity)),
+      later: (work) => this.ctx.waitUntil(work),
+      describe: () => this.describe(),
+    });
     // Heartbeats are answered by the runtime without waking the object: a quiet audience costs no CPU.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
@@ -143,16 +145,15 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
       const batch = this.arrived.splice(0);
       return batch.length > 0 ? this.receive(batch) : undefined;
     });
-    return { active: this.isActive() };
+    return { active: this.tree.isActive() };
   }
 
   async registerChild(identity: I, viewers: number): Promise<Upstream> {
-    this.remember({ ...identity, shard: parentShard(identity.shard, this.config.fanout) ?? 0 });
-    const wasActive = this.isActive();
-    this.node.putChild(identity.shard, viewers, Date.now());
+    this.remember({ ...identity, shard: this.tree.parentShardOf(identity.shard) });
+    const wasActive = this.tree.isActive();
+    const answer = this.tree.registerChild(identity, viewers, Date.now());
     if (!wasActive) await this.activate();
-    const head = this.head();
-    return { viewers: this.viewers?.total ?? this.localViewers(), seq: head.seq, epoch: head.epoch };
+    return answer;
   }
 
   async unregisterChild(shard: number): Promise<void> {
@@ -176,16 +177,12 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     const identity = this.readIdentity();
     if (!identity) return;
     const now = Date.now();
-    for (const shard of expiredChildren(this.node.children(), now, this.config.childTimeoutMs))
-      this.node.removeChild(shard);
-    if (!this.isActive()) {
-      await this.parent(identity)
-        .leave()
-        .catch(() => undefined); // the parent forgets silent children anyway
+    if (!this.tree.expire(now)) {
+      await this.tree.leave(identity);
       this.onIdle();
       return;
     }
-    await this.reportUp(identity);
+    await this.tree.report(identity);
     await this.tick(identity, now);
     this.tendReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
@@ -236,8 +233,9 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     return `${this.feed} room ${identity ? Object.values(identity).join("/") : "(unnamed)"}`;
   }
 
-  protected isActive(): boolean {
-    return this.localViewers() > 0 || this.node.children().length > 0;
+  /** The feed's viewers over the tree as the parent last said, else this room's own (stale until it has). */
+  protected audience(): { total: number; stale: boolean } {
+    return this.tree.viewers ?? { total: this.localViewers(), stale: true };
   }
 
   protected localViewers(): number {
@@ -247,6 +245,18 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
 
   /** Nobody is left: the feed may drop what it holds in memory. */
   protected onIdle(): void {}
+
+  /**
+   * A socket whose last snapshot is within the cooldown is owed one instead of refused: the
+   * first presence tick after the cooldown sends it (see tendReaders).
+   */
+  protected snapshotDeferred(ws: WebSocket, now: number): boolean {
+    const attachment = this.book.get(ws);
+    if (!attachment || snapshotAllowed(attachment.snapshotAt, now, this.config.snapshotCooldownMs))
+      return false;
+    this.book.set(ws, { ...attachment, ready: false, snapshotOwed: true });
+    return true;
+  }
 
   /** A sync's frames to one socket, which is then in step; says what was sent, for the resume meter. */
   protected sendAll(
@@ -278,29 +288,13 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     }
   }
 
-  /** On to the children this shard may have, at once; children that say nobody is left are forgotten. */
+  /** On to the children this shard may have, at once (their sockets are served in parallel with ours). */
   protected forward(identity: I, publication: P): void {
-    const children = this.node.children().map((c) => c.shard);
-    if (children.length === 0) return;
-    const send = (shard: number) => this.shard(identity, shard).publish(publication);
-    // A child that missed it notices the jump on its next tick and pulls.
-    const failed = (shard: number, error: unknown) =>
-      console.error("forward to child failed", this.describe(), "child", shard, String(error));
-    const forgetGone = (gone: number[]) => gone.forEach((shard) => void this.node.removeChild(shard));
-    this.ctx.waitUntil(forwardToChildren(identity, children, this.config, send, failed).then(forgetGone));
+    this.tree.forward(identity, publication);
   }
 
   private remember(identity: I): void {
     if (!this.readIdentity() && identity.region !== "") this.writeIdentity(identity);
-  }
-
-  private parent(identity: I): TreeParent {
-    return parentOf(
-      identity,
-      this.config.fanout,
-      () => this.root(identity),
-      (s) => this.shard(identity, s),
-    );
   }
 
   private async activate(): Promise<void> {
@@ -308,30 +302,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     if (!identity) return;
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + this.config.presenceIntervalMs);
-    try {
-      const upstream = await this.parent(identity).join(this.localViewers());
-      if (upstream) await this.heard(identity, upstream, this.catchUpOnJoin);
-    } catch (error) {
-      // The presence tick registers again (reports double as registrations).
-      console.error("room registration failed", this.describe(), String(error));
-    }
-  }
-
-  private async reportUp(identity: I): Promise<void> {
-    const viewers = this.localViewers() + this.node.children().reduce((n, c) => n + c.viewers, 0);
-    try {
-      const upstream = await this.parent(identity).report(viewers, this.head());
-      await this.heard(identity, { ...upstream, viewers: Math.max(upstream.viewers, viewers) }, true);
-    } catch (error) {
-      this.viewers = { total: this.viewers?.total ?? viewers, stale: true };
-      console.error("room report failed", this.describe(), String(error));
-    }
-  }
-
-  /** The parent's answer: the total viewers, and a pull when it holds more than this room. */
-  private async heard(identity: I, upstream: Upstream, pull: boolean): Promise<void> {
-    this.viewers = { total: upstream.viewers, stale: false };
-    if (pull && behindUpstream(this.head(), upstream)) await this.enqueue(() => this.catchUp(identity));
+    await this.tree.join(identity, this.catchUpOnJoin);
   }
 
   /**

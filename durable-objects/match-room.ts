@@ -1,18 +1,8 @@
 import { closeQuietly, sendQuietly, WS_OPEN } from "../edge/close-quietly.ts";
 import { InFlight } from "../edge/in-flight.ts";
 import { inSlices } from "../edge/in-slices.ts";
-import { type AnswerSent, frameBytes } from "../edge/resume-meter.ts";
-import {
-  type Head,
-  ledgerPullSince,
-  planArrivals,
-  planSync,
-  pullKey,
-  pullOutcome,
-  replayFromLedger,
-  snapshotAllowed,
-} from "../edge/room-stream.ts";
-import type { SocketAttachment } from "../edge/socket-attachment.ts";
+import type { AnswerSent } from "../edge/resume-meter.ts";
+import * as stream from "../edge/room-stream.ts";
 import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { coalescedFrames, momentFrame, presenceFrame, versionFrames } from "../protocol/frames.ts";
 import { CLOSE_CODES } from "../protocol/live-messages.ts";
@@ -68,7 +58,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     return roomStub(this.env, matchId, region, shard);
   }
 
-  protected head(): Head {
+  protected head(): stream.Head {
     return this.ring.head();
   }
 
@@ -78,11 +68,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
 
   /** Its wire format and snapshot encoding; tagged by `moments` when asked, so a version's moments find it by tag. */
   protected override socketOf({ format, bridge, snapshot, moments }: MatchHandoff) {
-    const extras: Partial<SocketAttachment> = {
-      format,
-      gzip: snapshot === "gzip" && !bridge,
-      moments: moments && !bridge,
-    };
+    const extras = { format, gzip: snapshot === "gzip" && !bridge, moments: moments && !bridge };
     return { tags: extras.moments ? [MOMENTS_TAG] : [], extras };
   }
 
@@ -99,7 +85,10 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     const identity = this.readIdentity();
     if (!identity) return { bytes: 0, seq: this.head().seq };
     const head = this.head();
-    const from = ledgerPullSince(planSync(head, since, epoch), (s) => this.ring.since(s) !== null);
+    const from = stream.ledgerPullSince(
+      stream.planSync(head, since, epoch),
+      (s) => this.ring.since(s) !== null,
+    );
     const pulled =
       from === null
         ? undefined
@@ -119,20 +108,19 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
   protected async receive(batch: Publication[]): Promise<void> {
     const identity = this.readIdentity();
     for (let rest = batch; identity && rest.length > 0; ) {
-      const plan = planArrivals(this.head(), rest);
+      const plan = stream.planArrivals(this.head(), rest);
       for (const step of plan.steps) {
-        if (step.kind === "hole") await this.catchUp(identity);
-        else if (step.kind === "reset") await this.resetTo(identity, step.publication);
+        if (step.kind === "hole") {
+          await this.catchUp(identity);
+          continue;
+        }
+        if (step.kind === "reset") await this.resetTo(identity, step.publication);
         else
           await this.deliver(
             identity,
             step.patches.map((p) => this.accept(identity, p, p)),
           );
-        if (step.kind !== "hole")
-          await this.announce(
-            identity,
-            step.kind === "run" ? step.moments : (step.publication.moments ?? []),
-          );
+        await this.announce(identity, step.kind === "run" ? step.moments : (step.publication.moments ?? []));
       }
       rest = plan.rest;
     }
@@ -142,7 +130,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
   protected async catchUp(identity: RoomIdentity): Promise<void> {
     const head = this.head();
     const answer = await this.pull(identity, head.epoch ?? "", head.seq);
-    const outcome = pullOutcome(identity.matchId, head, answer);
+    const outcome = stream.pullOutcome(identity.matchId, head, answer);
     if (outcome.kind === "reset") await this.resetTo(identity, outcome.publication);
     if (outcome.kind !== "deliver" || !answer) return;
     const { matchId } = identity;
@@ -151,28 +139,25 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     );
     await this.deliver(identity, entries);
     // A pull carries no moments: those of the pulled versions, for the sockets that want them.
-    if (this.ctx.getWebSockets(MOMENTS_TAG).length > 0) {
-      const pulled = await ledgerStub(this.env, matchId)
-        .momentsAfter(head.seq, MAX_PULLED_MOMENTS)
-        .catch(() => null);
-      const last = entries.at(-1)?.seq ?? head.seq;
-      await this.announce(
-        identity,
-        (pulled ?? []).filter((m) => m.seq <= last),
-      );
-    }
+    if (this.ctx.getWebSockets(MOMENTS_TAG).length === 0) return;
+    const pulled = await ledgerStub(this.env, matchId)
+      .momentsAfter(head.seq, MAX_PULLED_MOMENTS)
+      .catch(() => null);
+    const last = entries.at(-1)?.seq ?? head.seq;
+    await this.announce(
+      identity,
+      (pulled ?? []).filter((m) => m.seq <= last),
+    );
   }
 
   /** Presence: one batch per room per tick to the fast-read layer, and a frame to the sockets. */
   protected override async tick(identity: RoomIdentity, now: number): Promise<void> {
     const presence = { ...identity, viewers: this.localViewers(), at: now };
     this.ctx.waitUntil(fastReadFor(this.env).fastRead.reportPresence(presence));
-    const viewers = this.viewers ?? { total: this.localViewers(), stale: true };
+    const { total, stale } = this.audience();
     // In the queue: a presence frame never overtakes the version whose seq it names.
     await this.enqueue(() =>
-      this.broadcast(
-        presenceFrame(identity.matchId, this.head().seq, viewers.total, { stale: viewers.stale }),
-      ),
+      this.broadcast(presenceFrame(identity.matchId, this.head().seq, total, { stale })),
     );
   }
 
@@ -184,10 +169,8 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     const identity = this.readIdentity();
     for (const ws of this.ctx.getWebSockets())
       closeQuietly(ws, CLOSE_CODES.unknownMatch, "this match was removed");
-    if (identity) {
-      const removals = this.node.children().map(({ shard }) => this.shard(identity, shard).remove());
-      await Promise.allSettled(removals);
-    }
+    if (identity)
+      await Promise.allSettled(this.node.children().map((c) => this.shard(identity, c.shard).remove()));
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     // The tables again, empty, on the same handle.
@@ -195,7 +178,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     this.node.forget();
     new VersionRing(this.ctx.storage.sql, this.node, this.config.ringSize);
     this.ring.state = null;
-    this.viewers = null;
+    this.tree.viewers = null;
   }
 
   // ---------------------------------------------------------------------------------------
@@ -227,22 +210,19 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
   }
 
   /** A new history (or a state the ring cannot reach): every viewer gets the whole state. */
-  private async resetTo(
-    identity: RoomIdentity,
-    reset: Extract<Publication, { kind: "reset" }>,
-  ): Promise<void> {
+  private async resetTo(identity: RoomIdentity, reset: Reset): Promise<void> {
     this.forward(identity, reset);
     this.ring.resetTo(reset.epoch, reset.seq, reset.state);
-    // Each socket in its own encoding: the reset is a snapshot like any other.
+    // Each socket in its own encoding (serialised, and gzipped, once per version): a snapshot like any other.
     const ready = this.ctx.getWebSockets().filter((ws) => this.book.receivesBroadcasts(ws));
     await inSlices(ready, async (ws) => {
-      await this.sendSnapshot(ws, identity.matchId);
+      sendQuietly(ws, await this.ring.snapshot(identity.matchId, this.book.get(ws)?.gzip === true));
     });
   }
 
   /** One ledger read per history and seq at a time, however many ask. */
   private pull(identity: RoomIdentity, epoch: string, since: number): Promise<ResumeAnswer | null> {
-    return this.pulls.run(pullKey(epoch, since), () =>
+    return this.pulls.run(stream.pullKey(epoch, since), () =>
       ledgerStub(this.env, identity.matchId).resume(identity.matchId, epoch, since),
     );
   }
@@ -263,36 +243,24 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     if (ws.readyState !== WS_OPEN) return { bytes: 0, seq: this.head().seq };
     await this.ensureState(identity);
     const head = this.head();
-    const plan = planSync(head, since, epoch);
+    const plan = stream.planSync(head, since, epoch);
     if (plan.kind === "replay") {
       const answer = pulled !== undefined ? pulled : await this.pull(identity, head.epoch ?? "", plan.since);
       // The room may have moved on while the answer was read: the ring covers the rest.
       const tail = answer?.kind === "patches" && answer.seq < head.seq ? this.ring.since(answer.seq) : [];
-      const patches = this.ring.since(plan.since) ?? replayFromLedger(head, plan.since, answer, tail);
+      const patches = this.ring.since(plan.since) ?? stream.replayFromLedger(head, plan.since, answer, tail);
       if (patches) {
         const format = this.book.get(ws)?.format ?? "json-patch";
-        const { total, stale } = this.viewers ?? { total: this.localViewers(), stale: true };
+        const { total, stale } = this.audience();
         const frames = patches.map((p) => versionFrames(identity.matchId, p, true)[format]);
         frames.push(presenceFrame(identity.matchId, head.seq, total, { stale, resumed: true }));
         return this.sendAll(ws, frames, head.seq);
       }
     }
     const now = Date.now();
-    const attachment = this.book.get(ws);
-    if (attachment && !snapshotAllowed(attachment.snapshotAt, now, this.config.snapshotCooldownMs)) {
-      // Owed, not refused: the first presence tick after the cooldown sends it.
-      this.book.set(ws, { ...attachment, ready: false, snapshotOwed: true });
-      return { bytes: 0, seq: head.seq };
-    }
-    const snapshot = await this.ring.snapshot(identity.matchId, attachment?.gzip === true);
+    if (this.snapshotDeferred(ws, now)) return { bytes: 0, seq: head.seq };
+    const snapshot = await this.ring.snapshot(identity.matchId, this.book.get(ws)?.gzip === true);
     return this.sendAll(ws, [snapshot], head.seq, now);
-  }
-
-  /** The head's snapshot, in the socket's encoding: serialised (and gzipped) once per version, whoever asks. */
-  private async sendSnapshot(ws: WebSocket, matchId: string): Promise<number> {
-    const frame = await this.ring.snapshot(matchId, this.book.get(ws)?.gzip === true);
-    sendQuietly(ws, frame);
-    return frameBytes(frame);
   }
 
   /**
@@ -307,16 +275,10 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
       const head = this.head();
       if (!snapshot) return this.ring.reset(head.epoch ?? "0", 0);
       const state = stateAsJson(snapshot.state);
-      if (snapshot.epoch !== head.epoch || snapshot.seq < head.seq) {
-        const { matchId } = identity;
-        await this.resetTo(identity, {
-          kind: "reset",
-          matchId,
-          epoch: snapshot.epoch,
-          seq: snapshot.seq,
-          state,
-        });
-      } else if (snapshot.seq === head.seq) this.ring.state = state;
+      const { epoch, seq } = snapshot;
+      if (epoch !== head.epoch || seq < head.seq)
+        await this.resetTo(identity, { kind: "reset", matchId: identity.matchId, epoch, seq, state });
+      else if (snapshot.seq === head.seq) this.ring.state = state;
       else {
         await this.catchUp(identity);
         const reached = this.head();
@@ -327,6 +289,8 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
     }
   }
 }
+
+type Reset = Extract<Publication, { kind: "reset" }>;
 
 /** The tag of the sockets that asked for `moment` messages (`?moments=1`). */
 const MOMENTS_TAG = "moments";
