@@ -15,6 +15,13 @@ import {
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
 
+/** The ledger's private parts these tests reach into (durable-objects/match-ledger.ts). */
+type LedgerMemory = {
+  match: { forget(): void };
+  parts: { moments: { forgetStanding(): void }; edge: { publish(p: Publication): Promise<void> } };
+  completing: { idle(): Promise<void> };
+};
+
 async function page(matchId: string, query = "", headers: Record<string, string> = {}): Promise<MomentsPage> {
   const res = await worker(`/v1/matches/${matchId}/moments${query}`, { headers });
   if (res.status !== 200) throw new Error(`GET moments answered ${res.status}: ${await res.text()}`);
@@ -148,9 +155,9 @@ describe("GET /v1/matches/:id/moments", () => {
       // What a deploy of another engine does (see engine-upgrade.test.ts), then a fresh instance's memory.
       state.storage.sql.exec("DELETE FROM meta WHERE key = 'engine'");
       new LedgerStore(state.storage.sql).adoptEngine(ENGINE_VERSION, () => "upgraded");
-      const shell = instance as unknown as { sequencer: unknown; moments: { forgetStanding(): void } };
-      shell.sequencer = null;
-      shell.moments.forgetStanding();
+      const shell = instance as unknown as LedgerMemory;
+      shell.match.forget();
+      shell.parts.moments.forgetStanding();
     });
     await ingestInBatches(events.slice(120), 40);
     expect((await page(matchId)).moments).toEqual(momentsOfLog(events));
@@ -177,13 +184,13 @@ describe("GET /v1/matches/:id/moments", () => {
     await ingestEvents(events.slice(0, 1)); // born through the front door, listed
     const published = await runInDurableObject(stub, async (instance) => {
       const got: Publication[] = [];
-      const shell = instance as unknown as { publish(p: Publication): Promise<void> };
-      shell.publish = async (p) => {
+      const { edge } = (instance as unknown as LedgerMemory).parts;
+      edge.publish = async (p) => {
         got.push(p);
       };
       for (const event of events.slice(1)) await instance.ingest(matchId, [event]);
       // Publications leave after the reply, in order, once each one's fossil delta is complete.
-      await (instance as unknown as { completing: { idle(): Promise<void> } }).completing.idle();
+      await (instance as unknown as LedgerMemory).completing.idle();
       await new Promise((resolve) => setTimeout(resolve, 0));
       return got;
     });
@@ -204,14 +211,14 @@ describe("GET /v1/matches/:id/moments", () => {
     const stub = env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
     await runInDurableObject(stub, (instance, state) => {
       state.storage.sql.exec('UPDATE moments SET body = \'{"kind":"nonsense"}\' WHERE pos = 1');
-      (instance as unknown as { moments: { forgetStanding(): void } }).moments.forgetStanding();
+      (instance as unknown as LedgerMemory).parts.moments.forgetStanding();
     });
     const reply = await ingestEvents(events.slice(40, 60));
     expect(reply.results.map((r) => r.status)).toEqual(events.slice(40, 60).map(() => "accepted"));
     expect((await matchState(matchId)).seq).toBe(60);
     await runInDurableObject(stub, (instance, state) => {
       state.storage.sql.exec("DELETE FROM moments WHERE pos = 1");
-      (instance as unknown as { moments: { forgetStanding(): void } }).moments.forgetStanding();
+      (instance as unknown as LedgerMemory).parts.moments.forgetStanding();
     });
     // With the bad row gone, the next write announces what the faulty ones could not.
     await ingestEvents(events.slice(60, 61));
