@@ -4,6 +4,7 @@ import { presenceFreshMs } from "../edge/presence.ts";
 import { fastReadFor } from "../fast-read/fast-read-config.ts";
 import { CompletionQueue } from "../origin/ledger/completion-queue.ts";
 import { gapTimeoutDue, readGapWait, writeGapWait } from "../origin/ledger/gap-wait.ts";
+import { takeInjectedFault } from "../origin/ledger/injected-fault.ts";
 import { lagReport } from "../origin/ledger/lag-report.ts";
 import type { LedgerConfig } from "../origin/ledger/ledger-config.ts";
 import { LedgerEdge } from "../origin/ledger/ledger-edge.ts";
@@ -303,12 +304,7 @@ export class MatchLedger extends DurableObject<Env> implements LedgerRpc {
   }
 
   private flushOutbox(): Promise<void> {
-    if (this.store.getMeta("fault") === "drop-queue-send") {
-      // Fault injection for the outbox's test, set only by a test in this object's own storage:
-      // the send is lost as if the process died here (the test then restarts the object).
-      this.store.setMeta("fault", "");
-      return Promise.resolve();
-    }
+    if (takeInjectedFault(this.store, "drop-queue-send")) return Promise.resolve();
     return this.parts.outbox.flush();
   }
 

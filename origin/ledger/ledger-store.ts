@@ -474,7 +474,7 @@ export interface ConflictRecord {
   receivedAt: number;
 }
 
-/** `fault` is set only by a test, to inject a crash (see MatchLedger.write). */
+/** `fault` is set only by a test, to inject a crash (see injected-fault.ts). */
 export type MetaKey = "matchId" | "epoch" | "cursor" | "gapWaitSince" | "lag" | "engine" | "fault";
 
 /**
