@@ -19,7 +19,11 @@ export function sseFromSocket(
   event: (frame: string) => string | null,
   cacheControl = "no-cache, no-transform",
 ): Response {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // A native byte pipe, not a JS TransformStream: workerd pumps a JS stream into the response
+  // through a "PumpToReader" that logs "disconnected: PumpToReader was destroyed" every time a
+  // reader goes away, which for an endless stream is every reader. A write here still settles
+  // only when the reader has taken it, and a cancel still rejects `writer.closed`.
+  const { readable, writable } = new IdentityTransformStream();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
   const backlog = new SseBacklog(limits);
