@@ -2,6 +2,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { acceptAndClose } from "./support/raw-socket.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
@@ -103,6 +104,8 @@ describe("rate limits", () => {
   });
 
   it("refuses connection attempts past the configured number per address", async () => {
+    // A match that exists, so each admitted attempt reaches a room and is closed cleanly.
+    await ingestEvents(fixtureEvents("1216517", "rate-connect").slice(0, 1));
     const attempt = () =>
       worker("/v1/matches/rate-connect/ws?region=weur", {
         headers: { upgrade: "websocket", "cf-connecting-ip": "198.51.100.4" },
@@ -111,8 +114,7 @@ describe("rate limits", () => {
     for (let i = 0; i < 9; i++) {
       const res = await attempt();
       statuses.push(res.status);
-      res.webSocket?.accept();
-      res.webSocket?.close();
+      if (res.webSocket) await acceptAndClose(res.webSocket);
     }
     // RATE_LIMIT_CONNECT is 8/60 in tests.
     expect(statuses).toEqual([101, 101, 101, 101, 101, 101, 101, 101, 429]);

@@ -3,6 +3,7 @@ import { signViewerToken } from "../../edge/viewer-token.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { acceptAndClose } from "./support/raw-socket.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
@@ -75,6 +76,7 @@ describe("Server-Sent Events", () => {
 
 describe("compression", () => {
   it("does not negotiate permessage-deflate even when the client offers it", async () => {
+    await ingestEvents(fixtureEvents("1216517", "no-deflate").slice(0, 1));
     const res = await worker("/v1/matches/no-deflate/ws?region=weur", {
       headers: {
         upgrade: "websocket",
@@ -83,8 +85,7 @@ describe("compression", () => {
     });
     expect(res.status).toBe(101);
     expect(res.headers.get("sec-websocket-extensions")).toBeNull();
-    res.webSocket?.accept();
-    res.webSocket?.close();
+    await acceptAndClose(res.webSocket);
   });
 });
 
@@ -99,16 +100,14 @@ describe("who may open the feed", () => {
       headers: { upgrade: "websocket", origin: "http://allowed.test" },
     });
     expect(ok.status).toBe(101);
-    ok.webSocket?.accept();
-    ok.webSocket?.close();
+    await acceptAndClose(ok.webSocket);
     // The deployment's own pages (same origin) and non-browser clients (no Origin) need no listing.
     for (const origin of ["http://crease.test", undefined]) {
       const res = await worker("/v1/matches/origin-test/ws?region=weur", {
         headers: { upgrade: "websocket", ...(origin ? { origin } : {}) },
       });
       expect(res.status, String(origin)).toBe(101);
-      res.webSocket?.accept();
-      res.webSocket?.close();
+      await acceptAndClose(res.webSocket);
     }
   });
 
