@@ -10,15 +10,15 @@ import { type RoomConfig, readerPolicy } from "../edge/room-config.ts";
 import { type Head, judgeReader, type SlowReaderPolicy, snapshotAllowed } from "../edge/room-stream.ts";
 import { freshAttachment, type SocketAttachment } from "../edge/socket-attachment.ts";
 import { SocketBook } from "../edge/socket-book.ts";
-import { TreeMember } from "../edge/tree-member.ts";
+import { type MemberRoom, TreeMember } from "../edge/tree-member.ts";
 import { assertNever } from "../protocol/assert-never.ts";
 import { retryFrame } from "../protocol/frames.ts";
+import { agreedSubprotocol } from "../protocol/live-constants.ts";
 import {
   CLOSE_CODES,
   HEARTBEAT_PING,
   HEARTBEAT_PONG,
   parseClientMessage,
-  SUBPROTOCOL,
 } from "../protocol/live-messages.ts";
 import {
   type Feed,
@@ -67,15 +67,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     this.admission = new AdmissionBucket(this.config.admitPerSecond, this.config.admitBurst, Date.now());
     this.meterPolicy = { burst: this.config.frameBurst, perSecond: this.config.framePerSecond };
     this.readerPolicy = readerPolicy(this.config);
-    this.tree = new TreeMember<I, P>(this.node, this.config, {
-      root: (identity) => this.root(identity),
-      shard: (identity, shard) => this.shard(identity, shard),
-      head: () => this.head(),
-      localViewers: () => this.localViewers(),
-      pull: (identity) => this.enqueue(() => this.catchUp(identity)),
-      later: (work) => this.ctx.waitUntil(work),
-      describe: () => this.describe(),
-    });
+    this.tree = new TreeMember<I, P>(this.node, this.config);
     // Heartbeats are answered by the runtime without waking the object: a quiet audience costs no CPU.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(HEARTBEAT_PING, HEARTBEAT_PONG));
   }
@@ -131,10 +123,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     const joined = sockets === 0 ? this.activate() : Promise.resolve();
     this.ctx.waitUntil(joined);
     this.ctx.waitUntil(this.welcome(server, handoff, joined));
-    const offered = request.headers.get("sec-websocket-protocol") ?? "";
-    const headers = offered.split(",").some((p) => p.trim() === SUBPROTOCOL)
-      ? { "sec-websocket-protocol": SUBPROTOCOL }
-      : undefined;
+    const headers = agreedSubprotocol(request.headers.get("sec-websocket-protocol"));
     return new Response(null, { status: 101, webSocket: client, headers });
   }
 
@@ -145,13 +134,13 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
       const batch = this.arrived.splice(0);
       return batch.length > 0 ? this.receive(batch) : undefined;
     });
-    return { active: this.tree.isActive() };
+    return { active: this.tree.isActive(this.member) };
   }
 
   async registerChild(identity: I, viewers: number): Promise<Upstream> {
     this.remember({ ...identity, shard: this.tree.parentShardOf(identity.shard) });
-    const wasActive = this.tree.isActive();
-    const answer = this.tree.registerChild(identity, viewers, Date.now());
+    const wasActive = this.tree.isActive(this.member);
+    const answer = this.tree.registerChild(this.member, identity, viewers, Date.now());
     if (!wasActive) await this.activate();
     return answer;
   }
@@ -177,12 +166,12 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     const identity = this.readIdentity();
     if (!identity) return;
     const now = Date.now();
-    if (!this.tree.expire(now)) {
-      await this.tree.leave(identity);
+    if (!this.tree.expire(this.member, now)) {
+      await this.tree.leave(this.member, identity);
       this.onIdle();
       return;
     }
-    await this.tree.report(identity);
+    await this.tree.report(this.member, identity);
     await this.tick(identity, now);
     this.tendReaders(now);
     await this.ctx.storage.setAlarm(now + this.config.presenceIntervalMs);
@@ -290,7 +279,20 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
 
   /** On to the children this shard may have, at once (their sockets are served in parallel with ours). */
   protected forward(identity: I, publication: P): void {
-    this.tree.forward(identity, publication);
+    this.tree.forward(this.member, identity, publication);
+  }
+
+  /** This room as its tree membership sees it: made per call, so it is always this instance's. */
+  private get member(): MemberRoom<I, P> {
+    return {
+      root: (identity) => this.root(identity),
+      shard: (identity, shard) => this.shard(identity, shard),
+      head: () => this.head(),
+      localViewers: () => this.localViewers(),
+      pull: (identity) => this.enqueue(() => this.catchUp(identity)),
+      later: (work) => this.ctx.waitUntil(work),
+      describe: () => this.describe(),
+    };
   }
 
   private remember(identity: I): void {
@@ -302,7 +304,7 @@ export abstract class FanoutRoom<I extends TreePosition, P, F extends Feed>
     if (!identity) return;
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + this.config.presenceIntervalMs);
-    await this.tree.join(identity, this.catchUpOnJoin);
+    await this.tree.join(this.member, identity, this.catchUpOnJoin);
   }
 
   /**

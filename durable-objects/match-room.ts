@@ -269,6 +269,7 @@ export class MatchRoom extends FanoutRoom<RoomIdentity, Publication, "match"> im
    * the version reached (the ledger's newest may still be completing its publication).
    */
   private async ensureState(identity: RoomIdentity): Promise<void> {
+    if (this.ring.state !== null) return; // the common case: no stub, no call
     const ledger = ledgerStub(this.env, identity.matchId);
     for (let attempt = 0; attempt < 3 && this.ring.state === null; attempt++) {
       const snapshot = await ledger.snapshot();

@@ -4,7 +4,8 @@
  * child arrives, report its viewers up at each presence tick and learn the tree's total and the
  * parent's position on the way back, leave when nobody is left, forward each publication to the
  * child shards, and keep the children's reports. It talks to other rooms only through the ports
- * it is given, so it runs anywhere a port can be faked.
+ * it is given, so it runs anywhere a port can be faked. The room passes itself (as `MemberRoom`)
+ * to each call rather than once at construction, so nothing here holds on to one instance of it.
  */
 import {
   forwardToChildren,
@@ -46,55 +47,54 @@ export class TreeMember<I extends { shard: number }, P> {
   constructor(
     private readonly book: ChildBook,
     private readonly config: Pick<RoomConfig, "fanout" | "maxShards" | "childTimeoutMs">,
-    private readonly room: MemberRoom<I, P>,
   ) {}
 
   /** Anyone here: sockets of its own, or children that still report. */
-  isActive(): boolean {
-    return this.room.localViewers() > 0 || this.book.children().length > 0;
+  isActive(room: MemberRoom<I, P>): boolean {
+    return room.localViewers() > 0 || this.book.children().length > 0;
   }
 
   /** Joins the parent (the room's first viewer or child arrived); pulls at once when asked to and behind. */
-  async join(identity: I, pullWhenBehind: boolean): Promise<void> {
+  async join(room: MemberRoom<I, P>, identity: I, pullWhenBehind: boolean): Promise<void> {
     try {
-      const upstream = await this.parent(identity).join(this.room.localViewers());
-      if (upstream) await this.heard(identity, upstream, pullWhenBehind);
+      const upstream = await this.parent(room, identity).join(room.localViewers());
+      if (upstream) await this.heard(room, identity, upstream, pullWhenBehind);
     } catch (error) {
       // The presence tick registers again (reports double as registrations).
-      console.error("room registration failed", this.room.describe(), String(error));
+      console.error("room registration failed", room.describe(), String(error));
     }
   }
 
   /** The presence tick: silent children forgotten; says whether the room is still in use. */
-  expire(now: number): boolean {
+  expire(room: MemberRoom<I, P>, now: number): boolean {
     for (const shard of expiredChildren(this.book.children(), now, this.config.childTimeoutMs))
       this.book.removeChild(shard);
-    return this.isActive();
+    return this.isActive(room);
   }
 
   /** Reports this subtree's viewers up; learns the total and pulls when the parent is ahead. */
-  async report(identity: I): Promise<void> {
-    const viewers = this.room.localViewers() + this.book.children().reduce((n, c) => n + c.viewers, 0);
+  async report(room: MemberRoom<I, P>, identity: I): Promise<void> {
+    const viewers = room.localViewers() + this.book.children().reduce((n, c) => n + c.viewers, 0);
     try {
-      const upstream = await this.parent(identity).report(viewers, this.room.head());
-      await this.heard(identity, { ...upstream, viewers: Math.max(upstream.viewers, viewers) }, true);
+      const upstream = await this.parent(room, identity).report(viewers, room.head());
+      await this.heard(room, identity, { ...upstream, viewers: Math.max(upstream.viewers, viewers) }, true);
     } catch (error) {
       this.viewers = { total: this.viewers?.total ?? viewers, stale: true };
-      console.error("room report failed", this.room.describe(), String(error));
+      console.error("room report failed", room.describe(), String(error));
     }
   }
 
-  async leave(identity: I): Promise<void> {
-    await this.parent(identity)
+  async leave(room: MemberRoom<I, P>, identity: I): Promise<void> {
+    await this.parent(room, identity)
       .leave()
       .catch(() => undefined); // the parent forgets silent children anyway
   }
 
   /** A child's join or report: kept, and answered with the total and this room's position. */
-  registerChild(identity: I, viewers: number, now: number): UpstreamAnswer {
+  registerChild(room: MemberRoom<I, P>, identity: I, viewers: number, now: number): UpstreamAnswer {
     this.book.putChild(identity.shard, viewers, now);
-    const head = this.room.head();
-    return { viewers: this.viewers?.total ?? this.room.localViewers(), seq: head.seq, epoch: head.epoch };
+    const head = room.head();
+    return { viewers: this.viewers?.total ?? room.localViewers(), seq: head.seq, epoch: head.epoch };
   }
 
   /** The parent of a child that registers with this room, by the child's shard. */
@@ -103,29 +103,34 @@ export class TreeMember<I extends { shard: number }, P> {
   }
 
   /** On to the children this shard may have, at once; children that say nobody is left are forgotten. */
-  forward(identity: I, publication: P): void {
+  forward(room: MemberRoom<I, P>, identity: I, publication: P): void {
     const children = this.book.children().map((c) => c.shard);
     if (children.length === 0) return;
-    const send = (shard: number) => this.room.shard(identity, shard).publish(publication);
+    const send = (shard: number) => room.shard(identity, shard).publish(publication);
     // A child that missed it notices the jump on its next tick and pulls.
     const failed = (shard: number, error: unknown) =>
-      console.error("forward to child failed", this.room.describe(), "child", shard, String(error));
+      console.error("forward to child failed", room.describe(), "child", shard, String(error));
     const forgetGone = (gone: number[]) => gone.forEach((shard) => void this.book.removeChild(shard));
-    this.room.later(forwardToChildren(identity, children, this.config, send, failed).then(forgetGone));
+    room.later(forwardToChildren(identity, children, this.config, send, failed).then(forgetGone));
   }
 
-  private parent(identity: I): TreeParentPort {
+  private parent(room: MemberRoom<I, P>, identity: I): TreeParentPort {
     return parentOf(
       identity,
       this.config.fanout,
-      () => this.room.root(identity),
-      (s) => this.room.shard(identity, s),
+      () => room.root(identity),
+      (s) => room.shard(identity, s),
     );
   }
 
   /** The parent's answer: the total viewers, and a pull when it holds more than this room. */
-  private async heard(identity: I, upstream: UpstreamAnswer, pull: boolean): Promise<void> {
+  private async heard(
+    room: MemberRoom<I, P>,
+    identity: I,
+    upstream: UpstreamAnswer,
+    pull: boolean,
+  ): Promise<void> {
     this.viewers = { total: upstream.viewers, stale: false };
-    if (pull && behindUpstream(this.room.head(), upstream)) await this.room.pull(identity);
+    if (pull && behindUpstream(room.head(), upstream)) await room.pull(identity);
   }
 }

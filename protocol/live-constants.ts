@@ -10,6 +10,12 @@ export const HEARTBEAT_PONG = '{"type":"pong"}';
 
 /** The subprotocol every client offers; a private-match token travels as a second one. */
 export const SUBPROTOCOL = "crease.v1";
+
+/** The 101's headers for a client that offered `offered` (its header): the subprotocol is echoed only when offered. */
+export function agreedSubprotocol(offered: string | null): Record<string, string> {
+  const asked = (offered ?? "").split(",").some((p) => p.trim() === SUBPROTOCOL);
+  return asked ? { "sec-websocket-protocol": SUBPROTOCOL } : {};
+}
 export const TOKEN_SUBPROTOCOL_PREFIX = "crease.token.";
 
 /**

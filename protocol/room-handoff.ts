@@ -10,18 +10,8 @@ import { LIVE_FORMATS, type LiveFormat } from "./state-delta.ts";
 /** The SSE bridge's resume point carries no epoch: this one means "the room's current history". */
 export const ANY_EPOCH = "*";
 
-const HEADERS = {
-  feed: "x-crease-feed",
-  region: "x-crease-region",
-  shard: "x-crease-shard",
-  since: "x-crease-since",
-  epoch: "x-crease-epoch",
-  bridge: "x-crease-bridge",
-  matchId: "x-crease-match",
-  format: "x-crease-format",
-  snapshot: "x-crease-snapshot",
-  moments: "x-crease-moments",
-} as const;
+/** The one header a handoff travels in, as JSON: one header to set and one to read per join. */
+const HANDOFF_HEADER = "x-crease-handoff";
 
 /** How a viewer asked for its snapshots: JSON text (default) or one gzipped binary frame. */
 export const SNAPSHOT_ENCODINGS = ["json", "gzip"] as const;
@@ -71,85 +61,70 @@ export function isFeed<F extends Feed>(handoff: RoomHandoff, feed: F): handoff i
 
 const common = {
   region: z.string().min(1).max(8),
-  shard: z.coerce.number().int().min(0),
-  since: z.coerce.number().int().min(0).optional(),
+  shard: z.number().int().min(0),
+  since: z.number().int().min(0).optional(),
   epoch: z.string().min(1).max(64).optional(),
-  bridge: z.enum(["1", "0"]).default("0"),
+  bridge: z.boolean(),
 };
 
 const handoffSchema = z.discriminatedUnion("feed", [
-  z.object({
+  z.strictObject({
     feed: z.literal("match"),
     ...common,
     matchId: z.string().min(1).max(128),
-    format: z.enum(LIVE_FORMATS).default("json-patch"),
-    snapshot: z.enum(SNAPSHOT_ENCODINGS).default("json"),
-    moments: z.enum(["1", "0"]).default("0"),
+    format: z.enum(LIVE_FORMATS),
+    snapshot: z.enum(SNAPSHOT_ENCODINGS),
+    moments: z.boolean(),
   }),
-  z.object({ feed: z.literal("ticker"), ...common }),
+  z.strictObject({ feed: z.literal("ticker"), ...common }),
 ]);
 
 /**
  * The headers of the upgrade request the Worker passes to a room: the handoff, and of the
  * viewer's own headers only what the room reads (the subprotocol it offered). Nothing else of
- * the viewer's request is copied: a join costs one small Headers, whatever the browser sent.
+ * the viewer's request is copied (a viewer's own handoff header included): a join costs one
+ * small Headers, whatever the browser sent.
  */
 export function encodeHandoff(headers: Headers, handoff: RoomHandoff): Headers {
   const out = new Headers({ upgrade: "websocket" });
   const offered = headers.get("sec-websocket-protocol");
   if (offered !== null) out.set("sec-websocket-protocol", offered);
-  out.set(HEADERS.feed, handoff.feed);
-  out.set(HEADERS.region, handoff.region);
-  out.set(HEADERS.shard, String(handoff.shard));
-  const resume =
-    handoff.feed === "ticker" ? handoff.since !== undefined && handoff.epoch !== undefined : true;
-  if (resume && handoff.since !== undefined) out.set(HEADERS.since, String(handoff.since));
-  if (resume && handoff.epoch !== undefined) out.set(HEADERS.epoch, handoff.epoch);
-  out.set(HEADERS.bridge, handoff.bridge ? "1" : "0");
-  if (handoff.feed === "match") {
-    out.set(HEADERS.matchId, handoff.matchId);
-    out.set(HEADERS.format, handoff.format);
-    out.set(HEADERS.snapshot, handoff.snapshot);
-    out.set(HEADERS.moments, handoff.moments ? "1" : "0");
-  }
+  // The ticker resumes from both halves of a position or from none.
+  const { since, epoch, ...rest } = handoff;
+  const whole = handoff.feed === "match" || (since !== undefined && epoch !== undefined);
+  out.set(HANDOFF_HEADER, JSON.stringify(whole ? handoff : rest));
   return out;
 }
 
 /**
- * Handoffs already parsed, by their headers' text: a herd's viewers of one room arrive with
+ * Handoffs already parsed, by their header's text: a herd's viewers of one room arrive with
  * the same few handoffs (same match, region, shard, format; no resume point), and each is
  * parsed once. Only parsed values are kept; bounded, and simply cleared when full.
  */
 const parsedHandoffs = new Map<string, RoomHandoff | null>();
 const MAX_PARSED_HANDOFFS = 1000;
-const HEADER_ENTRIES = Object.entries(HEADERS);
 
 /** Reads a handoff back in the room; null when the request did not come from the Worker. */
 export function parseHandoff(headers: Headers): RoomHandoff | null {
-  const values = HEADER_ENTRIES.map(([, name]) => headers.get(name));
-  const key = JSON.stringify(values);
-  const known = parsedHandoffs.get(key);
+  const text = headers.get(HANDOFF_HEADER);
+  if (text === null) return null;
+  const known = parsedHandoffs.get(text);
   if (known !== undefined) return known;
   if (parsedHandoffs.size >= MAX_PARSED_HANDOFFS) parsedHandoffs.clear();
-  const handoff = readHandoff(
-    Object.fromEntries(HEADER_ENTRIES.map(([key], i) => [key, values[i] ?? undefined])),
-  );
-  parsedHandoffs.set(key, handoff === null ? null : Object.freeze(handoff));
+  const handoff = readHandoff(text);
+  parsedHandoffs.set(text, handoff === null ? null : Object.freeze(handoff));
   return handoff;
 }
 
-function readHandoff(raw: Record<string, string | undefined>): RoomHandoff | null {
-  const parsed = handoffSchema.safeParse(raw);
-  if (!parsed.success) return null;
-  const { since, epoch, bridge, ...rest } = parsed.data;
-  const position =
-    rest.feed === "ticker"
-      ? since !== undefined && epoch !== undefined
-        ? { since, epoch }
-        : {}
-      : { ...(since !== undefined ? { since } : {}), ...(epoch !== undefined ? { epoch } : {}) };
-  const base = { ...position, bridge: bridge === "1" };
-  return rest.feed === "match" ? { ...rest, ...base, moments: rest.moments === "1" } : { ...rest, ...base };
+function readHandoff(text: string): RoomHandoff | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = handoffSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Why a room refused a viewer: full (try the next shard) or admitting too fast (come back later). */

@@ -40,7 +40,11 @@ const TARGET = values.target;
 const PROJECT = TARGET === "crease" ? ROOT : join(ROOT, "bench", "fanout", TARGET);
 /** Where a viewer connects, per target. */
 const socketPath = (matchId: string) =>
-  TARGET === "crease" ? `/v1/matches/${matchId}/ws` : TARGET === "bare" ? "/room" : "/parties/bench-room/match";
+  TARGET === "crease"
+    ? `/v1/matches/${matchId}/ws`
+    : TARGET === "bare"
+      ? "/room"
+      : "/parties/bench-room/match";
 
 interface CallFrame {
   functionName: string;
@@ -97,7 +101,11 @@ class Inspector {
   }
 }
 
-function selfTimes(profile: Profile): { byFunction: Map<string, number>; byFile: Map<string, number>; total: number } {
+function selfTimes(profile: Profile): {
+  byFunction: Map<string, number>;
+  byFile: Map<string, number>;
+  total: number;
+} {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
@@ -177,7 +185,12 @@ async function main(): Promise<void> {
     modules: true,
     scriptPath: join(outdir, script),
     modulesRoot: outdir,
-    bindings: { ...workerOptions.bindings, ...vars, ROOM_ADMIT_PER_SECOND: "100000", ROOM_ADMIT_BURST: "100000" },
+    bindings: {
+      ...workerOptions.bindings,
+      ...vars,
+      ROOM_ADMIT_PER_SECOND: "100000",
+      ROOM_ADMIT_BURST: "100000",
+    },
     host: "127.0.0.1",
     port,
     inspectorPort,
@@ -248,7 +261,9 @@ async function main(): Promise<void> {
     const ms = (us: number) => Math.round(us / 100) / 10;
     const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, TOP);
     console.log(`${CLIENTS} joins in ${Math.round(joinedMs)} ms wall, ${SPREAD} versions spread`);
-    console.log(`JS CPU sampled (isolate, not idle): ${ms(total)} ms, ${Math.round(total / CLIENTS)} µs per join`);
+    console.log(
+      `JS CPU sampled (isolate, not idle): ${ms(total)} ms, ${Math.round(total / CLIENTS)} µs per join`,
+    );
     console.log("\nby module (self time):");
     for (const [module, us] of sorted(byModule)) console.log(`  ${String(ms(us)).padStart(8)} ms  ${module}`);
     console.log("\nby function (self time):");

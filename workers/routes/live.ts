@@ -30,7 +30,8 @@ export async function openMatchSocket(
 ): Promise<Response> {
   const config = readConfig(env);
   const matchId = matchIdParam(rawMatchId);
-  const query = (name: string) => url.searchParams.get(name) ?? undefined;
+  // A new viewer sends no query at all: nothing to look up.
+  const query = (name: string) => (url.search === "" ? undefined : (url.searchParams.get(name) ?? undefined));
   const header = (name: string) => request.headers.get(name) ?? undefined;
   await enforceByAddress(env, request, "connect", "open");
   if (header("upgrade")?.toLowerCase() !== "websocket") {

@@ -21,7 +21,8 @@ ticker.use("/stream", limitByAddress("connect", "open"));
  */
 export async function openTickerSocket(env: Env, request: Request, url: URL): Promise<Response> {
   const config = readConfig(env);
-  const query = (name: string) => url.searchParams.get(name) ?? undefined;
+  // A new viewer sends no query at all: nothing to look up.
+  const query = (name: string) => (url.search === "" ? undefined : (url.searchParams.get(name) ?? undefined));
   await enforceByAddress(env, request, "connect", "open");
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
     throw new HttpError(426, "upgrade_required", "this route speaks WebSocket: send Upgrade: websocket");

@@ -1,7 +1,7 @@
 /** A room's membership in its publication tree (edge/tree-member.ts), against fake ports and a fake child book. */
 import { describe, expect, it, vi } from "vitest";
 import type { ShardPort, TreeParentPort, UpstreamAnswer } from "../../../edge/fanout-tree.ts";
-import { type ChildBook, TreeMember } from "../../../edge/tree-member.ts";
+import { type ChildBook, type MemberRoom, TreeMember } from "../../../edge/tree-member.ts";
 
 type Identity = { region: string; shard: number };
 
@@ -29,19 +29,29 @@ function setUp(opts: { shard?: number; local?: number; head?: { epoch: string | 
   });
   const pulls: Identity[] = [];
   const later: Promise<unknown>[] = [];
-  const member = new TreeMember<Identity, string>(
-    book,
-    { fanout: 4, maxShards: 20, childTimeoutMs: 1000 },
-    {
-      root: () => root,
-      shard: (_identity, shard) => shardPort(shard),
-      head: () => opts.head ?? { epoch: "e1", seq: 3 },
-      localViewers: () => opts.local ?? 0,
-      pull: async (identity) => void pulls.push(identity),
-      later: (work) => void later.push(work),
-      describe: () => "test room",
+  const tree = new TreeMember<Identity, string>(book, { fanout: 4, maxShards: 20, childTimeoutMs: 1000 });
+  const room: MemberRoom<Identity, string> = {
+    root: () => root,
+    shard: (_identity, shard) => shardPort(shard),
+    head: () => opts.head ?? { epoch: "e1", seq: 3 },
+    localViewers: () => opts.local ?? 0,
+    pull: async (identity) => void pulls.push(identity),
+    later: (work) => void later.push(work),
+    describe: () => "test room",
+  };
+  // Every call takes the room, as the fan-out core passes itself.
+  const member = {
+    get viewers() {
+      return tree.viewers;
     },
-  );
+    join: (identity: Identity, pull: boolean) => tree.join(room, identity, pull),
+    report: (identity: Identity) => tree.report(room, identity),
+    expire: (now: number) => tree.expire(room, now),
+    forward: (identity: Identity, publication: string) => tree.forward(room, identity, publication),
+    registerChild: (identity: Identity, viewers: number, now: number) =>
+      tree.registerChild(room, identity, viewers, now),
+    parentShardOf: (child: number) => tree.parentShardOf(child),
+  };
   const identity = { region: "weur", shard: opts.shard ?? 0 };
   return { member, book, root, published, pulls, later, identity };
 }
