@@ -70,6 +70,7 @@ const schema = z.object({
   ALLOW_REGION_OVERRIDE: flag,
   PRIVATE_MATCHES: z.string().default(""),
   VIEWER_TOKEN_SECRET: optionalText,
+  VIEWER_JOINS_IN_FLIGHT: int(1, 100_000, 256),
   STREAM_MAX_QUEUED_MESSAGES: int(1, 100_000, 200),
   STREAM_MAX_QUEUED_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
   // the ticker
@@ -115,6 +116,8 @@ export interface CreaseConfig {
     allowRegionOverride: boolean;
     privateMatches: string[];
     viewerTokenSecret: string | null;
+    /** Joins one isolate hands to rooms at once; past it, 1013 with a retry hint (edge/join-gate.ts). */
+    joinsInFlight: number;
     /** The SSE bridge's bound on each reader's unread backlog (edge/sse-backlog.ts). */
     stream: BacklogLimits;
   };
@@ -208,6 +211,7 @@ export function parseConfig(vars: Record<string, unknown>): CreaseConfig {
       allowRegionOverride: v.ALLOW_REGION_OVERRIDE === "true" || v.ALLOW_REGION_OVERRIDE === "1",
       privateMatches: list(v.PRIVATE_MATCHES),
       viewerTokenSecret: v.VIEWER_TOKEN_SECRET,
+      joinsInFlight: v.VIEWER_JOINS_IN_FLIGHT,
       stream: { maxMessages: v.STREAM_MAX_QUEUED_MESSAGES, maxBytes: v.STREAM_MAX_QUEUED_BYTES },
     },
     ticker: {
