@@ -70,10 +70,12 @@ export const tickerServerMessageSchema = z.discriminatedUnion("type", [
   ...feedControlSchemas,
 ]);
 export type TickerServerMessage = z.infer<typeof tickerServerMessageSchema>;
-export type HeadlinesMessage = z.infer<typeof headlinesMessageSchema>;
-export type HeadlineMessage = z.infer<typeof headlineMessageSchema>;
-export type UnlistedMessage = z.infer<typeof unlistedMessageSchema>;
-export type ResumedMessage = z.infer<typeof resumedMessageSchema>;
+/** One kind of ticker frame, by its `type`. */
+type TickerFrame<T extends TickerServerMessage["type"]> = Extract<TickerServerMessage, { type: T }>;
+export type HeadlinesMessage = TickerFrame<"headlines">;
+export type HeadlineMessage = TickerFrame<"headline">;
+export type UnlistedMessage = TickerFrame<"unlisted">;
+export type ResumedMessage = TickerFrame<"resumed">;
 
 export type ParsedTickerMessage = { ok: true; message: TickerServerMessage } | { ok: false; reason: string };
 
