@@ -1,9 +1,13 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ProviderEvent } from "../../scoring/index.ts";
 import { replay } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 /** A delivery that passes the schema but that the engine cannot apply: it names an innings that has not started. */
 function poisoned(event: ProviderEvent): ProviderEvent {

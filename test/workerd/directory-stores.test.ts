@@ -4,11 +4,15 @@
  * hubs), the directory's rows read back, and the ticker's feed fed summaries by its caller.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { DirectoryStore } from "../../storage/directory-store.ts";
 import { TickerFeed } from "../../storage/ticker-feed.ts";
 import { type HubAnswer, TreeRoot } from "../../storage/tree-root.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 /** Runs `body` on the storage of an object no other test touches (a ledger with no match). */
 function onFreshStorage<T>(name: string, body: (sql: SqlStorage) => T): Promise<T> {

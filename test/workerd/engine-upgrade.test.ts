@@ -1,9 +1,13 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { LedgerStore } from "../../origin/ledger/ledger-store.ts";
 import { ENGINE_VERSION, replay } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 describe("a ledger written by an older engine", () => {
   it("drops its snapshots and published patches, starts a new epoch, and answers from the log", async () => {

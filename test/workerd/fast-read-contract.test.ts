@@ -1,8 +1,12 @@
 import { env } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { EmbeddedFastRead } from "../../fast-read/embedded-fast-read.ts";
 import type { FastRead } from "../../fast-read/fast-read.ts";
 import { UpstashFastRead } from "../../fast-read/upstash-fast-read.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 /**
  * One contract, two implementations: the embedded store (Durable Object SQLite) and Upstash

@@ -1,5 +1,9 @@
 import { exports } from "cloudflare:workers";
-import { expect, it } from "vitest";
+import { afterAll, expect, it } from "vitest";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 it("answers /health from inside workerd", async () => {
   const res = await exports.default.fetch("http://crease.test/health");

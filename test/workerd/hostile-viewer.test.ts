@@ -1,10 +1,14 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signViewerToken } from "../../edge/viewer-token.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { internalsIn } from "./support/hostile.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 /**
  * Hostile viewer input, the read side's counterpart of hostile-input.test.ts: made-up and

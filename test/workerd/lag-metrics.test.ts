@@ -1,7 +1,11 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 interface LagReply {
   receivedSeq: number;

@@ -1,8 +1,12 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { replay } from "../../scoring/index.ts";
 import { FIXTURE_IDS, fixtureEvents, rng, shuffle } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
 

@@ -1,12 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { signViewerToken } from "../../edge/viewer-token.ts";
 import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
 import { acceptAndClose } from "./support/raw-socket.ts";
+import { settleIndex } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 /** Reads Server-Sent Events from a streaming response until `done` says enough (bounded). */
 async function readEvents(

@@ -1,11 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type ProviderEvent, replay, scorecard } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, postIngest, worker } from "./support/ingest.ts";
 import { errorOf, lagOf, pastGapTimeout } from "./support/ledger.ts";
+import { settleIndex } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
 

@@ -1,10 +1,14 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Moment } from "../../scoring/index.ts";
 import { eventually } from "../support/time.ts";
 import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, postIngest, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 const receiver = inject("webhookReceiver");
 const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));

@@ -1,13 +1,16 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { roomName } from "../../edge/fanout-tree.ts";
 import { SnapshotCache } from "../../edge/snapshot-cache.ts";
 import { SocketBook } from "../../edge/socket-book.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 /**
  * What hibernation erases is a room's memory: its instance fields (the match state it holds,

@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { roomName } from "../../edge/fanout-tree.ts";
 import { readAttachment } from "../../edge/socket-attachment.ts";
 import { SocketBook } from "../../edge/socket-book.ts";
@@ -8,9 +8,12 @@ import { roomStub } from "../../rpc/room.ts";
 import { sleep } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 // Test config: a reader that acknowledged but is more than 2 versions behind for 600 ms is
 // conflated; silent for 2.5 s, it is closed with 4008. Presence ticks every 500 ms.

@@ -1,10 +1,14 @@
 import { env } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { ledgerStub } from "../../rpc/ledger.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 // ROOM_PRESENCE_INTERVAL_MS is 500 in tests.
 const TICK_MS = 500;

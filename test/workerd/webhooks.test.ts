@@ -1,11 +1,15 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { describe, expect, inject, it, vi } from "vitest";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { verifySignature } from "../../origin/signature.ts";
 import { announceMoments } from "../../origin/webhooks/announce.ts";
 import type { MomentBase } from "../../protocol/moments.ts";
 import { webhookRegistryStub } from "../../rpc/webhook-registry.ts";
 import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
 import { ADMIN, worker } from "./support/ingest.ts";
+import { settleIndex } from "./support/settle.ts";
+
+// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
+afterAll(() => settleIndex(), 15_000);
 
 const receiver = inject("webhookReceiver");
 const json = { ...ADMIN, "content-type": "application/json" };
