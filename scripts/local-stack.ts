@@ -341,6 +341,10 @@ export class LocalStack {
     }
     await exited;
     this.child = null;
+    // The group's leader has exited; its workerd may hold the port a moment longer. A restart
+    // on the same port (the chaos kill -9) must not find it busy with the stack it just killed.
+    for (let waited = 0; waited < 5000 && !(await portIsFree(this.port)); waited += 50)
+      await new Promise((r) => setTimeout(r, 50));
   }
 
   /** POSTs events to the webhook, signed with the development secret. */
