@@ -4,10 +4,10 @@ import type { ProviderEvent } from "../../scoring/index.ts";
 import { replay } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 /** A delivery that passes the schema but that the engine cannot apply: it names an innings that has not started. */
 function poisoned(event: ProviderEvent): ProviderEvent {

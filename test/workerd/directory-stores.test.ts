@@ -9,10 +9,10 @@ import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { DirectoryStore } from "../../storage/directory-store.ts";
 import { TickerFeed } from "../../storage/ticker-feed.ts";
 import { type HubAnswer, TreeRoot } from "../../storage/tree-root.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 /** Runs `body` on the storage of an object no other test touches (a ledger with no match). */
 function onFreshStorage<T>(name: string, body: (sql: SqlStorage) => T): Promise<T> {

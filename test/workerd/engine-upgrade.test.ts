@@ -4,10 +4,10 @@ import { LedgerStore } from "../../origin/ledger/ledger-store.ts";
 import { ENGINE_VERSION, replay } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 describe("a ledger written by an older engine", () => {
   it("drops its snapshots and published patches, starts a new epoch, and answers from the log", async () => {

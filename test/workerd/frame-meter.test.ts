@@ -7,12 +7,12 @@ import { CLOSE_CODES } from "../../protocol/live-messages.ts";
 import { sleep } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 // The defaults (wrangler.toml and config/crease-config.ts): a bucket of 60 tokens per socket,
 // 5 back a second; an acknowledgement costs 1, a resume or subscribe 10. One asked-for snapshot

@@ -3,12 +3,12 @@ import { type ProviderEvent, replay, scorecard } from "../../scoring/index.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, matchState, postIngest, worker } from "./support/ingest.ts";
 import { errorOf, lagOf, pastGapTimeout } from "./support/ledger.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 const wire = (value: unknown) => JSON.parse(JSON.stringify(value));
 

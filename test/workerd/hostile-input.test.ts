@@ -12,10 +12,10 @@ import {
   withRawJson,
 } from "./support/hostile.ts";
 import { ingestEvents, matchState, postIngest, SECRETS, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 /**
  * Malformed and hostile webhook input. Every case is aimed at one match that already

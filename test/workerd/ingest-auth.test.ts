@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { postIngest, SECRETS, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -3,10 +3,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { replay } from "../../scoring/index.ts";
 import { FIXTURE_IDS, fixtureEvents, rng, shuffle } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));
 

@@ -5,10 +5,10 @@ import { eventually } from "../support/time.ts";
 import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ADMIN, ingestEvents, postIngest, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 const receiver = inject("webhookReceiver");
 const ledgerStub = (matchId: string) => env.MATCH_LEDGER.get(env.MATCH_LEDGER.idFromName(matchId));

@@ -5,12 +5,12 @@ import { SnapshotCache } from "../../edge/snapshot-cache.ts";
 import { SocketBook } from "../../edge/socket-book.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, matchState } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
 afterEach(() => TestViewer.closeAll());
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 /**
  * What hibernation erases is a room's memory: its instance fields (the match state it holds,

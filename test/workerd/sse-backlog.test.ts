@@ -5,10 +5,10 @@ import { roomStub } from "../../rpc/room.ts";
 import { sleep, until } from "../support/time.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 // The bridge's bound on a reader's unread backlog, at its defaults (STREAM_MAX_QUEUED_MESSAGES,
 // STREAM_MAX_QUEUED_BYTES): 500 messages or 1 MiB, whichever comes first.

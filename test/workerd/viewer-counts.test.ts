@@ -4,11 +4,11 @@ import type { MatchSummary } from "../../protocol/admin-types.ts";
 import { ledgerStub } from "../../rpc/ledger.ts";
 import { fixtureEvents } from "./support/fixtures.ts";
 import { ingestEvents, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 import { TestViewer } from "./support/viewer.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 // ROOM_PRESENCE_INTERVAL_MS is 500 in tests.
 const TICK_MS = 500;

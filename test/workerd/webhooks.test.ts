@@ -6,10 +6,10 @@ import type { MomentBase } from "../../protocol/moments.ts";
 import { webhookRegistryStub } from "../../rpc/webhook-registry.ts";
 import type { ReceivedDelivery } from "../support/webhook-receiver.ts";
 import { ADMIN, worker } from "./support/ingest.ts";
-import { settleIndex } from "./support/settle.ts";
+import { settleObjects } from "./support/settle.ts";
 
-// The ticker's coalescing alarm must not fire after the last test (support/settle.ts).
-afterAll(() => settleIndex(), 15_000);
+// No alarm may fire after the last test, when the pool has hung up (support/settle.ts).
+afterAll(() => settleObjects(), 30_000);
 
 const receiver = inject("webhookReceiver");
 const json = { ...ADMIN, "content-type": "application/json" };

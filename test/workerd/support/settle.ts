@@ -1,12 +1,13 @@
 import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 
 /**
- * Waits (bounded) until no room and no ledger of this test file has an alarm pending: the
- * presence ticks that outlive the last socket (a room leaves the publication tree on the tick
- * after its last viewer, then its parent on the next) and the ledgers' gap timers. Work still
- * running when vitest tears the file's runtime down ends as "uncaught exception …
- * EnvironmentTeardownError" stack traces in an otherwise green run. Close the sockets first
- * (`TestViewer.closeAll()`), or the rooms never go quiet.
+ * Waits (bounded) until no room and no ledger of this test file has an alarm pending, nor the
+ * match index one due soon (settleIndex): the presence ticks that outlive the last socket (a
+ * room leaves the publication tree on the tick after its last viewer, then its parent on the
+ * next), the ledgers' gap timers and the ticker's coalescing. Work still running when vitest
+ * tears the file's runtime down ends as "uncaught exception … EnvironmentTeardownError" stack
+ * traces in an otherwise green run, and an alarm that fires after the pool hung up as "Error
+ * sending to pool". Close the sockets first (`TestViewer.closeAll()`), or the rooms never go quiet.
  */
 export async function settleObjects(timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
