@@ -5,26 +5,22 @@ import { closeReason } from "./close-reason.ts";
  * compatibility date the runtime may already have replied, and close() on a closed socket
  * throws; either way the client must see its close echoed (not a 1006), so the reply is
  * attempted and a throw ignored.
- * 1005/1006/1015 are reserved: a peer never sends them; the runtime reports them when no close
- * frame came (the transport is gone, or the frame had no code). There is nothing to answer then,
- * and a reply is written to a dead transport: it fails later, out of reach of this try, as
- * workerd's "web-socket.c++: disconnected" lines and, in the test pool, "Error sending to pool:
- * Can't call WebSocket send() after close()". So they are not answered at all (partyserver's
- * closeQuietly does the same).
+ * 1005/1006/1015 are reserved: a peer never sends them. 1006 and 1015 say no close frame came
+ * (the transport is gone): there is nothing to answer, and a reply written to a dead transport
+ * fails later, out of reach of this try, as workerd's "web-socket.c++: disconnected" lines and,
+ * in the test pool, "Error sending to pool: Can't call WebSocket send() after close()"; they are
+ * not answered (partyserver's closeQuietly does the same). 1005 says a close frame did come,
+ * with no code (a plain `ws.close()`): it is answered with 1000, or that client waits out its
+ * close timeout and ends with 1006.
  * The reason is cut to what a close frame can carry (edge/close-reason.ts).
  */
 export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  if (isReservedCloseCode(code)) return;
+  if (code === 1006 || code === 1015) return;
   try {
-    ws.close(code, closeReason(reason));
+    ws.close(code === 1005 ? 1000 : code, closeReason(reason));
   } catch {
     // already closed
   }
-}
-
-/** Close codes that may be reported but never sent (RFC 6455, 7.4.1). */
-export function isReservedCloseCode(code: number): boolean {
-  return code === 1005 || code === 1006 || code === 1015;
 }
 
 /** A send to a socket that is closing throws; the runtime delivers webSocketClose soon after. */

@@ -14,10 +14,16 @@ function recorder(throws = false) {
 }
 
 describe("closeQuietly", () => {
-  it.each([1005, 1006, 1015])("answers nothing to the reserved code %i (no close frame came)", (code) => {
+  it.each([1006, 1015])("answers nothing to the reserved code %i (no close frame came)", (code) => {
     const { ws, closes } = recorder();
     closeQuietly(ws, code, "");
     expect(closes).toEqual([]);
+  });
+
+  it("answers a close frame that carried no code (1005) with 1000", () => {
+    const { ws, closes } = recorder();
+    closeQuietly(ws, 1005, "");
+    expect(closes).toEqual([[1000, ""]]);
   });
 
   it("echoes a close the client sent, with its code", () => {
