@@ -1,8 +1,14 @@
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, ROOT } from "../../scripts/local-stack.ts";
+import { freePort, portIsFree, ROOT } from "../../scripts/local-stack.ts";
 import { until } from "../support/time.ts";
-import { killAll, npm, type ProcessInfo, processTree, stillRunning } from "./support/project-copy.ts";
+import {
+  findTarget,
+  killAll,
+  npm,
+  processTree,
+  type SignalTarget,
+  stillRunning,
+} from "./support/project-copy.ts";
 
 /**
  * `npm run redis:local` starts a redis-server and the Upstash REST bridge. Stopped the way a
@@ -11,8 +17,7 @@ import { killAll, npm, type ProcessInfo, processTree, stillRunning } from "./sup
  */
 const STOPPED_WITHIN_MS = 10_000;
 
-type Target = "npm" | "tsx" | "script";
-const cases: { signal: NodeJS.Signals; target: Target }[] = [
+const cases: { signal: NodeJS.Signals; target: SignalTarget }[] = [
   { signal: "SIGINT", target: "npm" },
   { signal: "SIGTERM", target: "npm" },
   { signal: "SIGHUP", target: "npm" },
@@ -21,20 +26,6 @@ const cases: { signal: NodeJS.Signals; target: Target }[] = [
   // No handler runs: the launchers' watch and redis-server's pipe to the script clean up.
   { signal: "SIGKILL", target: "tsx" },
 ];
-
-function find(tree: ProcessInfo[], target: Target): number | undefined {
-  if (target === "npm") return tree[0]?.pid;
-  if (target === "tsx") return tree.find((p) => /\/tsx\b|tsx\/dist\/cli/.test(p.args))?.pid;
-  return tree.find((p) => p.args.includes("tsx/dist/preflight"))?.pid;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
 
 describe("signals stop everything npm run redis:local started", () => {
   let started: number[] = [];
@@ -58,7 +49,7 @@ describe("signals stop everything npm run redis:local started", () => {
       tree.some((p) => p.args.trim().startsWith("redis-server")),
       `${tree.map((p) => p.args).join("\n")}\n${run.output()}`,
     ).toBe(true);
-    const pid = find(tree, target);
+    const pid = findTarget(tree, target);
     expect(pid, `no ${target} process in\n${tree.map((p) => p.args).join("\n")}`).toBeDefined();
 
     process.kill(pid ?? 0, signal);

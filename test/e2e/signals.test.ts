@@ -1,12 +1,12 @@
-import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../scripts/local-stack.ts";
+import { freePort, portIsFree } from "../../scripts/local-stack.ts";
 import {
+  findTarget,
   killAll,
   npm,
-  type ProcessInfo,
   processTree,
   projectCopy,
+  type SignalTarget,
   stillRunning,
   waitUntilUp,
 } from "./support/project-copy.ts";
@@ -18,32 +18,15 @@ import {
  */
 const STOPPED_WITHIN_MS = 10_000;
 
-type Target = "npm" | "tsx" | "script";
-
 const START = { name: "npm start", command: ["start", "--", "--no-replay"] };
 const DEV = { name: "npm run dev", command: ["run", "dev", "--"] };
-const cases: { name: string; command: string[]; signal: NodeJS.Signals; target: Target }[] = [
+const cases: { name: string; command: string[]; signal: NodeJS.Signals; target: SignalTarget }[] = [
   { ...START, signal: "SIGTERM", target: "npm" },
   { ...START, signal: "SIGINT", target: "npm" },
   { ...DEV, signal: "SIGHUP", target: "tsx" },
   // No handler runs: the leash in wrangler's process group notices its owner is gone.
   { ...START, signal: "SIGKILL", target: "script" },
 ];
-
-/** Which process of the tree gets the signal. */
-function find(tree: ProcessInfo[], target: Target): number | undefined {
-  if (target === "npm") return tree[0]?.pid;
-  if (target === "tsx") return tree.find((p) => /\/tsx\b|tsx\/dist\/cli/.test(p.args))?.pid;
-  return tree.find((p) => p.args.includes("tsx/dist/preflight"))?.pid;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
 
 describe("signals stop everything npm start and npm run dev started", () => {
   let project: ReturnType<typeof projectCopy>;
@@ -65,7 +48,7 @@ describe("signals stop everything npm start and npm run dev started", () => {
     // The whole chain is there: npm, tsx, the script, wrangler and its workerd.
     expect(tree.some((p) => p.args.includes("wrangler-dist/cli.js"))).toBe(true);
     expect(tree.some((p) => p.args.includes("workerd serve"))).toBe(true);
-    const pid = find(tree, target);
+    const pid = findTarget(tree, target);
     expect(pid, `no ${target} process in\n${tree.map((p) => p.args).join("\n")}`).toBeDefined();
 
     process.kill(pid ?? 0, signal);

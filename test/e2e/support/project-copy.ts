@@ -102,3 +102,13 @@ export function killAll(pids: number[]): void {
     }
   }
 }
+
+/** Which process of an npm script's tree gets a signal: npm itself, tsx's launcher, or the script. */
+export type SignalTarget = "npm" | "tsx" | "script";
+
+/** The pid of `target` in a tree read by `processTree` (npm first). */
+export function findTarget(tree: ProcessInfo[], target: SignalTarget): number | undefined {
+  if (target === "npm") return tree[0]?.pid;
+  if (target === "tsx") return tree.find((p) => /\/tsx\b|tsx\/dist\/cli/.test(p.args))?.pid;
+  return tree.find((p) => p.args.includes("tsx/dist/preflight"))?.pid;
+}
