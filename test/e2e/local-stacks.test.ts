@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { freePort, ROOT } from "../../scripts/local-stack.ts";
 import { sleep, until } from "../support/time.ts";
-import { killAll, npm, processTree, projectCopy, stillRunning, waitUntilUp } from "./support/project-copy.ts";
+import {
+  killAll,
+  npm,
+  processTree,
+  projectCopy,
+  startRedisLocal,
+  stillRunning,
+  waitUntilUp,
+} from "./support/project-copy.ts";
 
 type Run = ReturnType<typeof npm>;
 
@@ -52,22 +60,7 @@ describe("local stacks", () => {
   const remember = (run: Run) => started.push(...processTree(run.child.pid ?? 0).map((p) => p.pid));
 
   beforeAll(async () => {
-    const [bridgePort, redisPort] = [await freePort(), await freePort()];
-    redis = npm(ROOT, [
-      "run",
-      "redis:local",
-      "--",
-      "--port",
-      String(bridgePort),
-      "--redis-port",
-      String(redisPort),
-    ]);
-    await until(
-      () => redis.output().includes("UPSTASH_REDIS_REST_TOKEN="),
-      20_000,
-      "redis:local",
-      redis.output,
-    );
+    ({ run: redis } = await startRedisLocal());
     remember(redis);
     // The README's how-to: the two lines redis:local prints go into .dev.vars.
     const [copyA, copyB] = copies.map((c) => c.dir) as [string, string];

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { freePort, portIsFree, ROOT } from "../../scripts/local-stack.ts";
+import { portIsFree } from "../../scripts/local-stack.ts";
 import { until } from "../support/time.ts";
 import {
   findTarget,
   killAll,
-  npm,
   processTree,
   type SignalTarget,
+  startRedisLocal,
   stillRunning,
 } from "./support/project-copy.ts";
 
@@ -32,17 +32,7 @@ describe("signals stop everything npm run redis:local started", () => {
   afterEach(() => killAll(started));
 
   it.each(cases)("$signal to $target", async ({ signal, target }) => {
-    const [bridgePort, redisPort] = [await freePort(), await freePort()];
-    const run = npm(ROOT, [
-      "run",
-      "redis:local",
-      "--",
-      "--port",
-      String(bridgePort),
-      "--redis-port",
-      String(redisPort),
-    ]);
-    await until(() => run.output().includes("UPSTASH_REDIS_REST_TOKEN="), 20_000, "redis:local", run.output);
+    const { run, bridgePort, redisPort } = await startRedisLocal();
     const tree = processTree(run.child.pid ?? 0);
     started = tree.map((p) => p.pid);
     expect(

@@ -2,7 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { ROOT } from "../../../scripts/local-stack.ts";
+import { freePort, ROOT } from "../../../scripts/local-stack.ts";
+import { until } from "../../support/time.ts";
 
 /** What a clone does not have: installed packages, local state, build output, the developer's .dev.vars. */
 const LEFT_OUT = new Set(["node_modules", ".git", ".wrangler", "dist", "test-results", ".tmp", ".dev.vars"]);
@@ -111,4 +112,17 @@ export function findTarget(tree: ProcessInfo[], target: SignalTarget): number | 
   if (target === "npm") return tree[0]?.pid;
   if (target === "tsx") return tree.find((p) => /\/tsx\b|tsx\/dist\/cli/.test(p.args))?.pid;
   return tree.find((p) => p.args.includes("tsx/dist/preflight"))?.pid;
+}
+
+/** `npm run redis:local` on two free ports, once it has printed its two `UPSTASH_*` lines. */
+export async function startRedisLocal(): Promise<{
+  run: ReturnType<typeof npm>;
+  bridgePort: number;
+  redisPort: number;
+}> {
+  const [bridgePort, redisPort] = [await freePort(), await freePort()];
+  const args = ["run", "redis:local", "--", "--port", String(bridgePort), "--redis-port", String(redisPort)];
+  const run = npm(ROOT, args);
+  await until(() => run.output().includes("UPSTASH_REDIS_REST_TOKEN="), 20_000, "redis:local", run.output);
+  return { run, bridgePort, redisPort };
 }
